@@ -1,0 +1,244 @@
+//! The application service: one place where the event log, the derived views and the rules
+//! meet. The HTTP server and the CLI are thin layers over [`App`].
+//!
+//! Architecture invariant: every write of events goes through [`App::capture`] or
+//! [`App::run`], which hold the views lock, write to the store, then apply the stored events
+//! to the views; so the views never run ahead of the log. Before each operation the views
+//! catch up with events other processes appended (another server, the CLI).
+
+mod master;
+
+use std::sync::Arc;
+
+use jiff::Timestamp;
+use lotrace_core::catalog::Catalog;
+use lotrace_core::inventory::{Inventory, LotState};
+use lotrace_core::ops::{Need, OpContext, Operation, Pick};
+use lotrace_core::{DomainError, Qty};
+use lotrace_epcis::{Event, TzOffset};
+use lotrace_store::{CaptureReceipt, CounterStep, Store, StoreError};
+use lotrace_trace::{Direction, Trace, TraceError, TraceIndex};
+use serde::Serialize;
+use tokio::sync::Mutex;
+
+pub use master::MasterKind;
+
+/// How many times an operation is retried when another process drew the same counter.
+const MAX_COUNTER_RETRIES: u32 = 5;
+/// Events read per batch when catching up with the log.
+const CATCH_UP_BATCH: u32 = 2_000;
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    #[error(transparent)]
+    Domain(#[from] DomainError),
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    #[error(transparent)]
+    Trace(#[from] TraceError),
+}
+
+pub type Result<T, E = AppError> = std::result::Result<T, E>;
+
+#[derive(Clone, Debug)]
+pub struct AppConfig {
+    /// GS1 company prefix for the SSCCs this site allocates.
+    pub company_prefix: String,
+    /// The site's offset from UTC, for event times and lot-number dates.
+    pub offset: TzOffset,
+    pub trace_limits: lotrace_trace::Limits,
+}
+
+impl Default for AppConfig {
+    fn default() -> Self {
+        AppConfig {
+            company_prefix: "4012345".into(),
+            offset: TzOffset { minutes: 0 },
+            trace_limits: lotrace_trace::Limits::default(),
+        }
+    }
+}
+
+/// The views derived from the log, kept in step with it under one lock.
+struct Views {
+    catalog: Catalog,
+    inventory: Inventory,
+    trace: TraceIndex,
+    /// The last log position applied.
+    last_seq: i64,
+}
+
+/// What an operation did.
+#[derive(Clone, Debug, Serialize)]
+pub struct OpOutcome {
+    pub operation: String,
+    pub event_ids: Vec<String>,
+    pub lots: Vec<String>,
+    pub assigned_lots: Vec<String>,
+    pub sscc: Option<String>,
+}
+
+#[derive(Clone)]
+pub struct App {
+    store: Store,
+    config: AppConfig,
+    views: Arc<Mutex<Views>>,
+}
+
+impl App {
+    /// Loads master data and replays the log into the views.
+    pub async fn open(store: Store, config: AppConfig) -> Result<App> {
+        let catalog = master::load_catalog(&store).await?;
+        let mut trace = TraceIndex::new(config.trace_limits);
+        let mut last_seq = 0;
+        let mut events = Vec::new();
+        store
+            .for_each_event_by_time(|stored| {
+                last_seq = last_seq.max(stored.seq);
+                trace.insert(&stored.event);
+                events.push(stored.event);
+                Ok(())
+            })
+            .await?;
+        let inventory = Inventory::rebuild(events.iter());
+        drop(events);
+        Ok(App {
+            store,
+            config,
+            views: Arc::new(Mutex::new(Views {
+                catalog,
+                inventory,
+                trace,
+                last_seq,
+            })),
+        })
+    }
+
+    pub fn store(&self) -> &Store {
+        &self.store
+    }
+
+    /// Stores the events of one document and applies them to the views.
+    pub async fn capture(&self, events: Vec<Event>, source: &str) -> Result<CaptureReceipt> {
+        let mut views = self.views.lock().await;
+        let receipt = self.store.capture(events, source).await?;
+        // Reading back through the log keeps our events and other processes' in log order.
+        self.catch_up(&mut views).await?;
+        Ok(receipt)
+    }
+
+    /// Applies what other processes appended to the log since we last looked.
+    async fn catch_up(&self, views: &mut Views) -> Result<()> {
+        loop {
+            let batch = self.store.events_after(views.last_seq, CATCH_UP_BATCH).await?;
+            let Some(last) = batch.last() else { break };
+            views.last_seq = last.seq;
+            for stored in &batch {
+                views.trace.insert(&stored.event);
+                views.inventory.apply(&stored.event);
+            }
+            if batch.len() < CATCH_UP_BATCH as usize {
+                break;
+            }
+        }
+        if views.inventory.is_stale() {
+            self.rebuild_inventory(views).await?;
+        }
+        Ok(())
+    }
+
+    /// An event arrived older than ones already applied: replay in eventTime order.
+    async fn rebuild_inventory(&self, views: &mut Views) -> Result<()> {
+        let mut events = Vec::new();
+        self.store
+            .for_each_event_by_time(|stored| {
+                events.push(stored.event);
+                Ok(())
+            })
+            .await?;
+        views.inventory = Inventory::rebuild(events.iter());
+        Ok(())
+    }
+
+    /// Runs one operation: checks its rules, captures its events atomically, applies them.
+    pub async fn run(&self, operation: &Operation, name: &str, operator: &str) -> Result<OpOutcome> {
+        let ctx = OpContext {
+            now: Timestamp::now(),
+            offset: self.config.offset,
+            operator: operator.to_owned(),
+            company_prefix: self.config.company_prefix.clone(),
+        };
+        let mut views = self.views.lock().await;
+        for _ in 0..MAX_COUNTER_RETRIES {
+            self.catch_up(&mut views).await?;
+            let needs = operation.needs(&views.catalog, &ctx)?;
+            // Peek the next value of each counter; the capture advances them atomically
+            // and fails if another process got there first, so numbers have no gaps.
+            let mut drawn: Vec<(Need, u64)> = Vec::with_capacity(needs.len());
+            let mut steps = Vec::with_capacity(needs.len());
+            for need in needs {
+                let name = need.counter_name();
+                let next = self.store.counter_value(&name).await? + 1;
+                steps.push(CounterStep { name, value: next });
+                drawn.push((need, next));
+            }
+            let plan = operation.plan(&views.catalog, &views.inventory, &ctx, &drawn)?;
+            let source = format!("op:{name}:{operator}");
+            match self.store.capture_with_counters(plan.events.clone(), &source, &steps).await {
+                Ok(_) => {
+                    self.catch_up(&mut views).await?;
+                    return Ok(OpOutcome {
+                        operation: name.to_owned(),
+                        event_ids: plan.events.iter().filter_map(|e| e.event_id.clone()).collect(),
+                        lots: plan.lots,
+                        assigned_lots: plan.assigned_lots,
+                        sscc: plan.sscc,
+                    });
+                }
+                Err(StoreError::CounterConflict { .. }) => continue,
+                Err(other) => return Err(other.into()),
+            }
+        }
+        Err(DomainError::refused("busy", "another process kept drawing the same counter; try again").into())
+    }
+
+    /// The state of one lot (any spelling of its identifier).
+    pub async fn lot(&self, id: &str) -> Result<Option<LotState>> {
+        let mut views = self.views.lock().await;
+        self.catch_up(&mut views).await?;
+        Ok(views.inventory.lot(id).cloned())
+    }
+
+    /// Every lot, filtered; sorted by id.
+    pub async fn lots(&self, filter: impl Fn(&LotState) -> bool) -> Result<Vec<LotState>> {
+        let mut views = self.views.lock().await;
+        self.catch_up(&mut views).await?;
+        let mut lots: Vec<LotState> = views.inventory.lots().filter(|l| filter(l)).cloned().collect();
+        lots.sort_by(|a, b| a.id.cmp(&b.id));
+        Ok(lots)
+    }
+
+    pub async fn picks(&self, product: &str, quantity: Qty, location: Option<&str>) -> Result<Vec<Pick>> {
+        let mut views = self.views.lock().await;
+        self.catch_up(&mut views).await?;
+        let today = self.config.offset_date(Timestamp::now());
+        Ok(lotrace_core::ops::suggest_picks(&views.catalog, &views.inventory, product, quantity, location, today)?)
+    }
+
+    pub async fn trace(&self, id: &str, direction: Direction) -> Result<Trace> {
+        let mut views = self.views.lock().await;
+        self.catch_up(&mut views).await?;
+        Ok(views.trace.trace(id, direction)?)
+    }
+
+    pub async fn catalog(&self) -> Catalog {
+        self.views.lock().await.catalog.clone()
+    }
+}
+
+impl AppConfig {
+    fn offset_date(&self, t: Timestamp) -> jiff::civil::Date {
+        let offset = jiff::tz::Offset::from_seconds(i32::from(self.offset.minutes) * 60).unwrap_or(jiff::tz::Offset::UTC);
+        offset.to_datetime(t).date()
+    }
+}

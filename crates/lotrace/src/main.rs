@@ -1,0 +1,298 @@
+//! `lotrace`: the command-line program. A thin layer: parse arguments, call the crates, print.
+
+mod args;
+mod demo;
+mod domain;
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use anyhow::{Context, Result};
+use clap::{Parser, Subcommand};
+use indicatif::{ProgressBar, ProgressStyle};
+use lotrace_store::{Location, Store};
+use serde_json::json;
+
+#[derive(Parser)]
+#[command(
+    name = "lotrace",
+    version,
+    about = "Lot tracking and traceability on GS1 EPCIS 2.0"
+)]
+struct Cli {
+    /// The database: a SQLite file path (or sqlite:PATH).
+    #[arg(long, global = true, env = "LOTRACE_DB", default_value = "lotrace.db")]
+    db: String,
+    /// Log filter, e.g. info or lotrace_server=debug.
+    #[arg(long, global = true, env = "LOTRACE_LOG", default_value = "info")]
+    log: String,
+    /// GS1 company prefix for the SSCCs this site allocates.
+    #[arg(long, global = true, env = "LOTRACE_COMPANY_PREFIX", default_value = "4012345")]
+    company_prefix: String,
+    /// The site's offset from UTC (+hh:mm), for event times and lot-number dates.
+    #[arg(long, global = true, env = "LOTRACE_UTC_OFFSET", default_value = "+00:00", allow_hyphen_values = true)]
+    utc_offset: String,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the HTTP server (EPCIS 2.0 capture and query, REST API).
+    Serve {
+        /// Address to listen on.
+        #[arg(long, env = "LOTRACE_ADDR", default_value = "127.0.0.1:8080")]
+        addr: SocketAddr,
+        /// Load the demo supply chain first (skipped if already loaded).
+        #[arg(long)]
+        demo: bool,
+        /// Largest request body accepted, in bytes.
+        #[arg(long, env = "LOTRACE_MAX_BODY_BYTES", default_value_t = 64 * 1024 * 1024)]
+        max_body_bytes: usize,
+    },
+    /// Import EPCIS 2.0 JSON-LD documents. All files are validated before any is stored.
+    Import {
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        /// Print the summary as JSON.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Load a small demo supply chain (farms, a processor, a DC, stores).
+    Demo {
+        #[arg(long)]
+        json: bool,
+    },
+    /// Show one lot: status, quantities, where it is.
+    Lot {
+        /// Product code (with LOT), or any identifier of the lot (EPC URN, Digital Link).
+        product_or_id: String,
+        lot: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Stock by lot and location.
+    Inventory {
+        #[arg(long)]
+        product: Option<String>,
+        #[arg(long)]
+        location: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Pick suggestions by FEFO (or FIFO, per product), skipping held and expired lots.
+    Picks {
+        #[arg(long)]
+        product: String,
+        #[arg(long)]
+        quantity: String,
+        #[arg(long)]
+        location: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Operations and master data: `lotrace receive --product P ...`, `lotrace product add ...`.
+    /// Operations: receive, produce, move, pack, unpack, ship, return, adjust, scrap, hold,
+    /// release, inspect. Master data: product, location, party (add, update, show, list,
+    /// activate, deactivate). Fields are given as --field value (see README).
+    #[command(external_subcommand)]
+    Other(Vec<String>),
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_new(&cli.log)
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: cannot start the async runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli)) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn run(cli: Cli) -> Result<()> {
+    let location = Location::parse(&cli.db)?;
+    match cli.command {
+        Command::Serve {
+            addr,
+            demo,
+            max_body_bytes,
+        } => {
+            let store = open(&location).await?;
+            if demo {
+                let summary = load_demo(&store).await?;
+                eprintln!("{summary}");
+            }
+            let config = domain::config(&cli.company_prefix, &cli.utc_offset)?;
+            let app = lotrace_app::App::open(store.clone(), config).await?;
+            let limits = lotrace_server::Limits {
+                max_body_bytes,
+                ..Default::default()
+            };
+            let listener = tokio::net::TcpListener::bind(addr)
+                .await
+                .with_context(|| format!("cannot listen on {addr}"))?;
+            let local = listener.local_addr()?;
+            eprintln!("lotrace is serving {location} on http://{local}/ (Ctrl-C to stop)");
+            let state = lotrace_server::AppState::new(app, limits);
+            lotrace_server::serve(listener, state, shutdown_signal()).await?;
+            store.close().await;
+            eprintln!("lotrace stopped");
+            Ok(())
+        }
+        Command::Import { files, json } => import(&location, &files, json).await,
+        Command::Lot { product_or_id, lot, json } => {
+            let app = domain::open_app(&location, &cli.company_prefix, &cli.utc_offset).await?;
+            domain::show_lot(&app, &product_or_id, lot.as_deref(), json).await
+        }
+        Command::Inventory { product, location: at, json } => {
+            let app = domain::open_app(&location, &cli.company_prefix, &cli.utc_offset).await?;
+            domain::show_inventory(&app, product.as_deref(), at.as_deref(), json).await
+        }
+        Command::Picks { product, quantity, location: at, json } => {
+            let app = domain::open_app(&location, &cli.company_prefix, &cli.utc_offset).await?;
+            domain::show_picks(&app, &product, &quantity, at.as_deref(), json).await
+        }
+        Command::Other(words) => {
+            let app = domain::open_app(&location, &cli.company_prefix, &cli.utc_offset).await?;
+            domain::run_words(&app, &words).await
+        }
+        Command::Demo { json } => {
+            let store = open(&location).await?;
+            let summary = load_demo(&store).await?;
+            if json {
+                println!("{}", json!({ "message": summary }));
+            } else {
+                println!("{summary}");
+            }
+            store.close().await;
+            Ok(())
+        }
+    }
+}
+
+async fn open(location: &Location) -> Result<Store> {
+    Store::open(location)
+        .await
+        .with_context(|| format!("cannot open the database {location}"))
+}
+
+async fn load_demo(store: &Store) -> Result<String> {
+    let bytes = serde_json::to_vec(&demo::document())?;
+    let document = lotrace_epcis::parse_document(&bytes, &lotrace_epcis::Limits::default())
+        .context("the built-in demo document is invalid (a bug in lotrace)")?;
+    let receipt = store.capture(document.events, "demo").await?;
+    let places = demo::site_names().len();
+    Ok(format!(
+        "demo supply chain: {} events across {places} sites ({} stored, {} already present)",
+        receipt.job.events_read, receipt.job.events_stored, receipt.job.events_already_present
+    ))
+}
+
+async fn import(location: &Location, files: &[PathBuf], as_json: bool) -> Result<()> {
+    let limits = lotrace_epcis::Limits {
+        max_events: lotrace_store::MAX_EVENTS_PER_CAPTURE,
+    };
+    let progress = ProgressBar::new(files.len() as u64).with_style(
+        ProgressStyle::with_template("{spinner} {msg} [{bar:30}] {pos}/{len} files")
+            .expect("the template is valid")
+            .progress_chars("=> "),
+    );
+    // Validate everything first: an invalid file anywhere means nothing is stored.
+    let mut documents = Vec::with_capacity(files.len());
+    for file in files {
+        progress.set_message(format!("reading {}", file.display()));
+        let bytes =
+            std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
+        let document = lotrace_epcis::parse_document(&bytes, &limits).map_err(|e| {
+            progress.abandon();
+            anyhow::anyhow!(
+                "{}: invalid EPCIS document, nothing was imported: {e}",
+                file.display()
+            )
+        })?;
+        documents.push(document);
+        progress.inc(1);
+    }
+    progress.set_position(0);
+    let store = open(location).await?;
+    let mut totals = (0u64, 0u64, 0u64);
+    let mut per_file = Vec::new();
+    for (file, document) in files.iter().zip(documents) {
+        progress.set_message(format!("storing {}", file.display()));
+        let source = format!("import:{}", file.display());
+        let receipt = store.capture(document.events, &source).await?;
+        let job = &receipt.job;
+        totals.0 += job.events_read;
+        totals.1 += job.events_stored;
+        totals.2 += job.events_already_present;
+        per_file.push(json!({
+            "file": file.display().to_string(),
+            "captureID": job.id,
+            "eventsRead": job.events_read,
+            "eventsStored": job.events_stored,
+            "eventsAlreadyPresent": job.events_already_present,
+        }));
+        progress.inc(1);
+    }
+    progress.finish_and_clear();
+    store.close().await;
+    if as_json {
+        let summary = json!({
+            "files": per_file,
+            "eventsRead": totals.0,
+            "eventsStored": totals.1,
+            "eventsAlreadyPresent": totals.2,
+        });
+        println!("{summary}");
+    } else {
+        println!(
+            "imported {} file(s): {} events read, {} stored, {} already present",
+            files.len(),
+            totals.0,
+            totals.1,
+            totals.2
+        );
+    }
+    Ok(())
+}
+
+/// Resolves on Ctrl-C (SIGINT) or SIGTERM.
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut s) => {
+                s.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+}

@@ -1,0 +1,319 @@
+//! The HTTP server on a real loopback port, with a real SQLite file behind it.
+
+use std::net::SocketAddr;
+
+use lotrace_server::{AppState, Limits};
+use lotrace_store::{Location, Store};
+use serde_json::{Value, json};
+
+struct TestServer {
+    base: String,
+    store: Store,
+    _dir: tempfile::TempDir,
+    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+    task: Option<tokio::task::JoinHandle<std::io::Result<()>>>,
+}
+
+impl TestServer {
+    async fn start(limits: Limits) -> TestServer {
+        let dir = tempfile::tempdir().unwrap();
+        let location = Location::parse(dir.path().join("http.db").to_str().unwrap()).unwrap();
+        let store = Store::open(&location).await.unwrap();
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr: SocketAddr = listener.local_addr().unwrap();
+        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+        let state = AppState::new(store.clone(), limits);
+        let task = tokio::spawn(lotrace_server::serve(listener, state, async {
+            let _ = rx.await;
+        }));
+        TestServer {
+            base: format!("http://{addr}"),
+            store,
+            _dir: dir,
+            shutdown: Some(tx),
+            task: Some(task),
+        }
+    }
+
+    fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    async fn stop(mut self) {
+        let _ = self.shutdown.take().unwrap().send(());
+        self.task.take().unwrap().await.unwrap().unwrap();
+    }
+}
+
+fn doc(events: Value) -> Value {
+    json!({
+        "@context": ["https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld"],
+        "type": "EPCISDocument",
+        "schemaVersion": "2.0",
+        "creationDate": "2026-11-01T00:00:00Z",
+        "epcisBody": { "eventList": events },
+    })
+}
+
+fn good_event(n: u32) -> Value {
+    json!({
+        "type": "ObjectEvent",
+        "eventID": format!("urn:uuid:00000000-0000-4000-8000-{n:012}"),
+        "eventTime": "2026-03-01T08:00:00+01:00",
+        "eventTimeZoneOffset": "+01:00",
+        "action": "ADD",
+        "bizStep": "commissioning",
+        "epcList": ["urn:epc:id:sgtin:0614141.107346.2018"],
+    })
+}
+
+async fn post_json(client: &reqwest::Client, url: &str, body: &Value) -> reqwest::Response {
+    client
+        .post(url)
+        .header("content-type", "application/ld+json")
+        .body(serde_json::to_vec(body).unwrap())
+        .send()
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn capture_answers_202_with_a_job_and_the_event_reads_back() {
+    let server = TestServer::start(Limits::default()).await;
+    let client = reqwest::Client::new();
+    let response = post_json(
+        &client,
+        &server.url("/epcis/capture"),
+        &doc(json!([good_event(1)])),
+    )
+    .await;
+    assert_eq!(response.status(), 202);
+    let location = response.headers()["location"].to_str().unwrap().to_owned();
+    assert!(location.starts_with("/epcis/capture/"));
+
+    let job: Value = client
+        .get(server.url(&location))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(job["running"], false);
+    assert_eq!(job["success"], true);
+    assert_eq!(job["eventsStored"], 1);
+
+    let id = "urn:uuid:00000000-0000-4000-8000-000000000001";
+    let response = client
+        .get(server.url(&format!("/epcis/events/{id}")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    let body: Value = response.json().await.unwrap();
+    assert_eq!(body["type"], "EPCISQueryDocument");
+    let event = &body["epcisBody"]["queryResults"]["resultsBody"]["eventList"][0];
+    assert_eq!(event["eventID"], id);
+    assert_eq!(event["epcList"][0], "urn:epc:id:sgtin:0614141.107346.2018");
+    assert!(event["recordTime"].is_string());
+
+    let jobs: Value = client
+        .get(server.url("/epcis/capture"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(jobs.as_array().unwrap().len(), 1);
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn unknown_event_and_unknown_job_are_404_problems() {
+    let server = TestServer::start(Limits::default()).await;
+    let client = reqwest::Client::new();
+    for path in ["/epcis/events/urn:uuid:nope", "/epcis/capture/nope"] {
+        let response = client.get(server.url(path)).send().await.unwrap();
+        assert_eq!(response.status(), 404, "{path}");
+        assert_eq!(
+            response.headers()["content-type"],
+            "application/problem+json"
+        );
+        let problem: Value = response.json().await.unwrap();
+        assert_eq!(problem["status"], 404);
+        assert!(problem["detail"].as_str().unwrap().contains("nope"));
+    }
+    server.stop().await;
+}
+
+/// Posts `body` and expects a 400 problem whose first error names `field`; nothing is stored.
+async fn expect_rejected(
+    server: &TestServer,
+    body: Vec<u8>,
+    event_index: Option<u64>,
+    field: &str,
+) -> Value {
+    let client = reqwest::Client::new();
+    let before = server.store.event_count().await.unwrap();
+    let response = client
+        .post(server.url("/epcis/capture"))
+        .header("content-type", "application/json")
+        .body(body)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 400);
+    assert_eq!(
+        response.headers()["content-type"],
+        "application/problem+json"
+    );
+    let problem: Value = response.json().await.unwrap();
+    let first = &problem["errors"][0];
+    assert_eq!(first["eventIndex"].as_u64(), event_index, "{problem}");
+    assert!(
+        first["field"].as_str().unwrap().contains(field),
+        "expected field {field} in {problem}"
+    );
+    assert!(!first["rule"].as_str().unwrap().is_empty());
+    assert_eq!(
+        server.store.event_count().await.unwrap(),
+        before,
+        "nothing stored"
+    );
+    problem
+}
+
+#[tokio::test]
+async fn bad_documents_are_rejected_naming_the_event_and_field() {
+    let server = TestServer::start(Limits::default()).await;
+    let ok = good_event(7);
+
+    let problem =
+        expect_rejected(&server, b"{\"type\": \"EPCISDocument\",".to_vec(), None, "").await;
+    assert!(
+        problem["detail"].as_str().unwrap().contains("JSON"),
+        "{problem}"
+    );
+
+    let mut wrong_type = good_event(8);
+    wrong_type["type"] = json!("TeleportEvent");
+    expect_rejected(
+        &server,
+        serde_json::to_vec(&doc(json!([ok.clone(), wrong_type]))).unwrap(),
+        Some(1),
+        "type",
+    )
+    .await;
+
+    let mut bad_time = good_event(9);
+    bad_time["eventTime"] = json!("yesterday");
+    expect_rejected(
+        &server,
+        serde_json::to_vec(&doc(json!([bad_time]))).unwrap(),
+        Some(0),
+        "eventTime",
+    )
+    .await;
+
+    let mut bad_offset = good_event(10);
+    bad_offset["eventTimeZoneOffset"] = json!("+25:00");
+    expect_rejected(
+        &server,
+        serde_json::to_vec(&doc(json!([bad_offset]))).unwrap(),
+        Some(0),
+        "eventTimeZoneOffset",
+    )
+    .await;
+
+    let mut text_quantity = good_event(11);
+    text_quantity["quantityList"] =
+        json!([{ "epcClass": "urn:epc:class:lgtin:4012345.012345.1", "quantity": "twenty" }]);
+    expect_rejected(
+        &server,
+        serde_json::to_vec(&doc(json!([text_quantity]))).unwrap(),
+        Some(0),
+        "quantity",
+    )
+    .await;
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn a_document_over_the_size_limit_is_413() {
+    let limits = Limits {
+        max_body_bytes: 2_000,
+        ..Limits::default()
+    };
+    let server = TestServer::start(limits).await;
+    let events: Vec<Value> = (0..40).map(good_event).collect();
+    let client = reqwest::Client::new();
+    let response = post_json(&client, &server.url("/epcis/capture"), &doc(json!(events))).await;
+    assert_eq!(response.status(), 413);
+    let problem: Value = response.json().await.unwrap();
+    assert!(
+        problem["detail"].as_str().unwrap().contains("2000 bytes"),
+        "{problem}"
+    );
+    assert_eq!(server.store.event_count().await.unwrap(), 0);
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn a_document_with_too_many_events_is_rejected() {
+    let limits = Limits {
+        max_capture_events: 3,
+        ..Limits::default()
+    };
+    let server = TestServer::start(limits).await;
+    let events: Vec<Value> = (0..4).map(good_event).collect();
+    let problem = expect_rejected(
+        &server,
+        serde_json::to_vec(&doc(json!(events))).unwrap(),
+        None,
+        "eventList",
+    )
+    .await;
+    assert!(
+        problem["detail"].as_str().unwrap().contains("limit"),
+        "{problem}"
+    );
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn other_media_types_are_415() {
+    let server = TestServer::start(Limits::default()).await;
+    let response = reqwest::Client::new()
+        .post(server.url("/epcis/capture"))
+        .header("content-type", "text/csv")
+        .body("a,b")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 415);
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn health_reports_the_event_count() {
+    let server = TestServer::start(Limits::default()).await;
+    let client = reqwest::Client::new();
+    post_json(
+        &client,
+        &server.url("/epcis/capture"),
+        &doc(json!([good_event(1), good_event(2)])),
+    )
+    .await;
+    let health: Value = client
+        .get(server.url("/health"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(health["status"], "ok");
+    assert_eq!(health["events"], 2);
+    server.stop().await;
+}

@@ -1,0 +1,128 @@
+//! Copying a whole store into another, of either backend (`lotrace migrate-store`).
+//!
+//! Rows are copied as stored: log positions, capture IDs and bodies, every version of every
+//! master record, and counters stay exactly what they were, so a follower's cursor and every capture job's link stay valid in the copy. The
+//! identifier index is rebuilt from the bodies, as a capture builds it (each backend keeps
+//! it in its own shape), so it is in the current canonical forms.
+
+use serde::Serialize;
+
+use crate::rows;
+use crate::{Result, Store, StoreCounts, StoreError, dispatch};
+
+/// Rows read from the source per round trip.
+const COPY_BATCH_ROWS: u32 = 5_000;
+
+/// Where a copy stands, reported after every batch.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CopyProgress {
+    /// Rows written so far; `max_seq` is the last log position copied; `identifiers` counts
+    /// the index entries rebuilt.
+    pub copied: StoreCounts,
+    /// The source's counts when the copy began.
+    pub total: StoreCounts,
+}
+
+/// The counts on both sides once the copy has committed. Events, capture jobs and
+/// `max_seq` are equal, or `copy_to` fails; `identifiers` may differ where the source was
+/// indexed under older canonical forms.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CopyReport {
+    pub source: StoreCounts,
+    pub target: StoreCounts,
+}
+
+pub(crate) async fn copy_to(
+    source: &Store,
+    target: &Store,
+    mut progress: impl FnMut(CopyProgress),
+) -> Result<CopyReport> {
+    let existing = target.counts().await?;
+    if existing != StoreCounts::default() {
+        return Err(StoreError::TargetNotEmpty { counts: existing });
+    }
+    let total = source.counts().await?;
+    let mut copied = StoreCounts::default();
+    let mut writer = target.begin_write().await?;
+
+    // Jobs first: events refer to them.
+    let mut after_job = String::new();
+    loop {
+        let jobs = dispatch!(source, b => b.jobs_after(&after_job, COPY_BATCH_ROWS).await)?;
+        let Some(last) = jobs.last() else { break };
+        after_job = last.id.clone();
+        writer.insert_jobs(&jobs).await?;
+        copied.capture_jobs += jobs.len() as u64;
+        progress(CopyProgress { copied, total });
+    }
+
+    // Every version of every master record, in order, so the current ones come out last.
+    let mut after_master = (String::new(), String::new(), 0u64);
+    loop {
+        let versions = dispatch!(source, b => b.master_history_after(
+            (&after_master.0, &after_master.1, after_master.2),
+            COPY_BATCH_ROWS,
+        ).await)?;
+        let Some(last) = versions.last() else { break };
+        after_master = (last.kind.clone(), last.code.clone(), last.version);
+        for record in &versions {
+            writer.write_master(record).await?;
+            // Every record starts at version 1.
+            copied.master_records += u64::from(record.version == 1);
+        }
+        copied.master_versions += versions.len() as u64;
+        progress(CopyProgress { copied, total });
+    }
+    for (name, value) in dispatch!(source, b => b.counters().await)? {
+        writer.set_counter(&name, value).await?;
+        copied.counters += 1;
+    }
+
+    let mut after_seq = 0;
+    loop {
+        let mut batch =
+            dispatch!(source, b => b.event_rows_after(after_seq, COPY_BATCH_ROWS).await)?;
+        let Some(last) = batch.last() else { break };
+        after_seq = last.seq;
+        for row in &mut batch {
+            rows::index_from_body(row)?;
+            copied.identifiers += row.identifiers.len() as u64;
+        }
+        copied.events += batch.len() as u64;
+        copied.max_seq = after_seq;
+        writer.insert_events(batch).await?;
+        progress(CopyProgress { copied, total });
+    }
+
+    // Compare before committing: a source that changed under the copy leaves no copy behind.
+    let copy_counts = writer.counts().await?;
+    let source_counts = source.counts().await?;
+    // The index is rebuilt, so its size may differ where canonical forms have changed since
+    // the source was indexed; events, jobs and positions must match exactly.
+    let differs = |a: &StoreCounts, b: &StoreCounts| {
+        let exact = |c: &StoreCounts| {
+            (
+                c.events,
+                c.capture_jobs,
+                c.max_seq,
+                c.master_records,
+                c.master_versions,
+                c.counters,
+            )
+        };
+        exact(a) != exact(b)
+    };
+    if differs(&copy_counts, &source_counts) {
+        return Err(StoreError::CopyMismatch {
+            source_counts,
+            copy_counts,
+        });
+    }
+    writer.commit(copy_counts.events).await?;
+    Ok(CopyReport {
+        source: source_counts,
+        target: target.counts().await?,
+    })
+}

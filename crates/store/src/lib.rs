@@ -1,0 +1,403 @@
+//! The event store: one storage interface over the append-only EPCIS event log.
+//!
+//! Architecture invariant: only this crate talks SQL. The log is append-only: a capture adds
+//! rows, nothing updates or deletes them. A capture is all or nothing, idempotent by eventID,
+//! and durable (fsynced) before `capture` returns.
+//!
+//! Two backends serve the same `Store`: SQLite (one file, the embedded default) and
+//! PostgreSQL (`postgres://` URLs). SQL text is shared where both accept it (`sql`);
+//! DDL, bulk writes and locks are per backend (`sqlite`, `postgres`).
+
+mod capture;
+mod copy;
+mod follow;
+mod location;
+mod master;
+mod migrate;
+mod pgcopy;
+mod postgres;
+mod rows;
+mod sql;
+mod sqlite;
+mod writer;
+
+use std::path::Path;
+use std::time::Duration;
+
+use jiff::Timestamp;
+use lotrace_epcis::Event;
+use serde::Serialize;
+
+pub use copy::{CopyProgress, CopyReport};
+pub use follow::FOLLOW_POLL_INTERVAL_MS;
+pub use location::Location;
+pub use master::{CounterStep, MasterRecord};
+pub use postgres::PgStore;
+pub use sqlite::SqliteStore;
+use writer::Writer;
+
+/// Limits the store enforces, whatever its caller checked before.
+pub const MAX_EVENTS_PER_CAPTURE: usize = 1_000_000;
+/// How many events one trip to the database reads or writes.
+pub const BATCH_EVENTS: usize = 500;
+
+#[derive(Debug, thiserror::Error)]
+pub enum StoreError {
+    #[error("database error: {0}")]
+    Database(#[from] sqlx::Error),
+    #[error("database location {location:?} is not usable: {reason}")]
+    BadLocation { location: String, reason: String },
+    #[error("stored event {seq} cannot be read back: {reason}")]
+    Corrupt { seq: i64, reason: String },
+    #[error("a capture of {count} events exceeds the limit of {limit}")]
+    TooManyEvents { count: usize, limit: usize },
+    #[error("event {index}: {reason}")]
+    InvalidEvent { index: usize, reason: String },
+    #[error("{operation} is not available on {backend}: {hint}")]
+    Unsupported {
+        operation: &'static str,
+        backend: &'static str,
+        hint: &'static str,
+    },
+    #[error(
+        "the target store is not empty ({} events, {} capture jobs); copy into a new, empty database",
+        .counts.events, .counts.capture_jobs
+    )]
+    TargetNotEmpty { counts: StoreCounts },
+    #[error(
+        "the copy does not match its source (source {source_counts:?}, copy {copy_counts:?}); \
+         it was rolled back. Stop every writer to the source and copy again"
+    )]
+    CopyMismatch {
+        source_counts: StoreCounts,
+        copy_counts: StoreCounts,
+    },
+    #[error("counter {name:?} stands at {found}, not {expected}: another writer drew it first")]
+    CounterConflict {
+        name: String,
+        expected: u64,
+        found: u64,
+    },
+    #[error("{kind} {code:?} already exists")]
+    MasterExists { kind: String, code: String },
+    #[error("{kind} {code:?} is at version {found:?}, not {expected}: it was changed meanwhile")]
+    MasterConflict {
+        kind: String,
+        code: String,
+        expected: u64,
+        /// None: there is no such record.
+        found: Option<u64>,
+    },
+}
+
+pub type Result<T, E = StoreError> = std::result::Result<T, E>;
+
+/// The state of one capture job, shaped after the EPCIS 2.0 REST binding's CaptureJob.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CaptureJob {
+    #[serde(rename = "captureID")]
+    pub id: String,
+    pub created_at: Timestamp,
+    pub finished_at: Option<Timestamp>,
+    pub running: bool,
+    pub success: bool,
+    pub capture_error_behaviour: String,
+    /// Where the events came from: "http", "import:<file>", "demo", ...
+    pub source: String,
+    pub events_read: u64,
+    pub events_stored: u64,
+    pub events_already_present: u64,
+    pub errors: Vec<serde_json::Value>,
+}
+
+/// The result of a successful capture: the job record and the events that were new.
+#[derive(Clone, Debug)]
+pub struct CaptureReceipt {
+    pub job: CaptureJob,
+    /// The newly stored events as stored: eventID and recordTime filled in.
+    pub stored: Vec<Event>,
+}
+
+/// An event as the store holds it.
+#[derive(Clone, Debug)]
+pub struct StoredEvent {
+    /// Position in the log: increases with every stored event.
+    pub seq: i64,
+    pub capture_id: String,
+    pub event: Event,
+}
+
+/// The counts that tell two stores hold the same data (`copy_to` compares them).
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct StoreCounts {
+    pub events: u64,
+    /// Entries of the identifier index: one per event, identifier and role.
+    pub identifiers: u64,
+    pub capture_jobs: u64,
+    /// The last log position (0 when empty).
+    pub max_seq: i64,
+    pub master_records: u64,
+    /// Every version of every master record.
+    pub master_versions: u64,
+    pub counters: u64,
+}
+
+/// What `Store::backup_sqlite` wrote, as counted in the copy itself.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct BackupReport {
+    pub path: std::path::PathBuf,
+    pub bytes: u64,
+    pub counts: StoreCounts,
+}
+
+/// The store, whichever backend serves it.
+#[derive(Clone, Debug)]
+pub struct Store {
+    backend: Backend,
+}
+
+#[derive(Clone, Debug)]
+enum Backend {
+    Sqlite(SqliteStore),
+    Postgres(PgStore),
+}
+
+/// Calls the same method on whichever backend serves the store.
+macro_rules! dispatch {
+    ($store:expr, $b:ident => $call:expr) => {
+        match &$store.backend {
+            $crate::Backend::Sqlite($b) => $call,
+            $crate::Backend::Postgres($b) => $call,
+        }
+    };
+}
+pub(crate) use dispatch;
+
+impl Store {
+    /// Opens (creating if needed) the store and brings its schema up to date.
+    pub async fn open(location: &Location) -> Result<Store> {
+        let backend = match location {
+            Location::SqliteFile(path) => Backend::Sqlite(SqliteStore::open(path).await?),
+            Location::Postgres(url) => {
+                Backend::Postgres(PgStore::open(url, &location.to_string()).await?)
+            }
+        };
+        Ok(Store { backend })
+    }
+
+    /// "sqlite" or "postgres".
+    pub fn backend_name(&self) -> &'static str {
+        match self.backend {
+            Backend::Sqlite(_) => "sqlite",
+            Backend::Postgres(_) => "postgres",
+        }
+    }
+
+    /// Stores the events of one document atomically. Events whose (eventID, error
+    /// declaration or not) is already stored are counted and skipped. Events without an
+    /// eventID get a deterministic one from their content. Durable when it returns.
+    pub async fn capture(&self, events: Vec<Event>, source: &str) -> Result<CaptureReceipt> {
+        if events.len() > MAX_EVENTS_PER_CAPTURE {
+            return Err(StoreError::TooManyEvents {
+                count: events.len(),
+                limit: MAX_EVENTS_PER_CAPTURE,
+            });
+        }
+        capture::capture(self.begin_write().await?, events, source, &[]).await
+    }
+
+    /// `capture`, and in the same transaction advances counters (lot-number sequences,
+    /// SSCC serials) whose numbers the events use. Each counter must stand just below its
+    /// step (`CounterStep`); otherwise nothing is stored and the error is
+    /// `CounterConflict`: another writer drew the number first, draw again.
+    pub async fn capture_with_counters(
+        &self,
+        events: Vec<Event>,
+        source: &str,
+        steps: &[CounterStep],
+    ) -> Result<CaptureReceipt> {
+        if events.len() > MAX_EVENTS_PER_CAPTURE {
+            return Err(StoreError::TooManyEvents {
+                count: events.len(),
+                limit: MAX_EVENTS_PER_CAPTURE,
+            });
+        }
+        capture::capture(self.begin_write().await?, events, source, steps).await
+    }
+
+    /// A counter's value: the last number drawn, 0 if none.
+    pub async fn counter_value(&self, name: &str) -> Result<u64> {
+        dispatch!(self, b => b.counter_value(name).await)
+    }
+
+    /// The current version of every master record of `kind`, by code.
+    pub async fn master_records(&self, kind: &str) -> Result<Vec<MasterRecord>> {
+        dispatch!(self, b => b.master_records(kind).await)
+    }
+
+    pub async fn master_record(&self, kind: &str, code: &str) -> Result<Option<MasterRecord>> {
+        dispatch!(self, b => b.master_record(kind, code).await)
+    }
+
+    /// Creates a record (`expected_version` None; `MasterExists` if the code is taken) or
+    /// replaces it (Some: the version the caller read; `MasterConflict` if it changed
+    /// meanwhile). Every version is kept. Returns the record as stored.
+    pub async fn put_master(
+        &self,
+        kind: &str,
+        code: &str,
+        body: &serde_json::Value,
+        expected_version: Option<u64>,
+    ) -> Result<MasterRecord> {
+        master::put(
+            self.begin_write().await?,
+            kind,
+            code,
+            body,
+            expected_version,
+        )
+        .await
+    }
+
+    /// A write transaction holding the backend's write lock.
+    pub(crate) async fn begin_write(&self) -> Result<Writer> {
+        Ok(match &self.backend {
+            Backend::Sqlite(b) => Writer::Sqlite(b.begin_write().await?),
+            Backend::Postgres(b) => Writer::Postgres(b.begin_write().await?),
+        })
+    }
+
+    pub async fn capture_job(&self, id: &str) -> Result<Option<CaptureJob>> {
+        dispatch!(self, b => b.capture_job(id).await)
+    }
+
+    /// The most recent capture jobs, newest first.
+    pub async fn capture_jobs(&self, limit: u32) -> Result<Vec<CaptureJob>> {
+        dispatch!(self, b => b.capture_jobs(limit).await)
+    }
+
+    /// The event with this eventID, followed by any error declaration of it.
+    pub async fn events_by_id(&self, event_id: &str) -> Result<Vec<StoredEvent>> {
+        dispatch!(self, b => b.events_by_id(event_id).await)
+    }
+
+    /// Every event naming this identifier (canonicalised first), in eventTime order.
+    pub async fn events_naming(&self, identifier: &str, limit: u32) -> Result<Vec<StoredEvent>> {
+        let canonical = lotrace_gs1::canonicalize(identifier)
+            .map(|id| id.canonical)
+            .unwrap_or_else(|_| identifier.to_owned());
+        dispatch!(self, b => b.events_naming(&canonical, limit).await)
+    }
+
+    /// Up to `limit` events after log position `seq`, in log order: how a follower (another
+    /// server's trace index, an export) tails the log. Start from 0; continue from the last
+    /// `seq` returned. Positions become visible in increasing order, so the cursor never
+    /// skips an event.
+    pub async fn events_after(&self, seq: i64, limit: u32) -> Result<Vec<StoredEvent>> {
+        dispatch!(self, b => b.events_after(seq, limit).await)
+    }
+
+    /// The last log position (0 for an empty log).
+    pub async fn max_seq(&self) -> Result<i64> {
+        dispatch!(self, b => b.max_seq().await)
+    }
+
+    /// Waits until the log has an event after `seq` or `timeout` passes; returns the last
+    /// log position either way. Captures by this process wake it at once; on PostgreSQL so
+    /// do other processes' (LISTEN/NOTIFY); otherwise it notices within
+    /// `FOLLOW_POLL_INTERVAL_MS`.
+    pub async fn wait_for_new_events(&self, seq: i64, timeout: Duration) -> Result<i64> {
+        follow::wait_for_new_events(self, seq, timeout).await
+    }
+
+    /// Calls `visit` for every stored event in log order, reading in batches.
+    pub async fn for_each_event(
+        &self,
+        mut visit: impl FnMut(StoredEvent) -> Result<()>,
+    ) -> Result<()> {
+        let mut after: i64 = 0;
+        loop {
+            let batch = self.events_after(after, (BATCH_EVENTS * 4) as u32).await?;
+            let Some(last) = batch.last() else {
+                return Ok(());
+            };
+            after = last.seq;
+            for stored in batch {
+                visit(stored)?;
+            }
+        }
+    }
+
+    /// Calls `visit` for every stored event in eventTime order (log order among events of
+    /// the same time), reading in batches: how views that depend on time order (inventory)
+    /// are rebuilt.
+    pub async fn for_each_event_by_time(
+        &self,
+        mut visit: impl FnMut(StoredEvent) -> Result<()>,
+    ) -> Result<()> {
+        let mut after = (i64::MIN, 0);
+        loop {
+            let batch = dispatch!(self, b => b.events_by_time_after(after, (BATCH_EVENTS * 4) as u32).await)?;
+            let Some((time, last)) = batch.last() else {
+                return Ok(());
+            };
+            after = (*time, last.seq);
+            for (_, stored) in batch {
+                visit(stored)?;
+            }
+        }
+    }
+
+    pub async fn event_count(&self) -> Result<u64> {
+        dispatch!(self, b => b.event_count().await)
+    }
+
+    /// Events, identifier index rows, capture jobs and the last log position.
+    pub async fn counts(&self) -> Result<StoreCounts> {
+        dispatch!(self, b => b.counts().await)
+    }
+
+    /// Copies this whole store into `target`, which must be empty: capture jobs and events
+    /// with their log positions and capture IDs, in one transaction on the target, which
+    /// rebuilds its identifier index from the events. Before committing it compares the
+    /// counts (events, capture jobs, last position) on both sides; a difference (the source
+    /// changed during the copy) rolls the copy back. `progress` hears after every batch.
+    pub async fn copy_to(
+        &self,
+        target: &Store,
+        progress: impl FnMut(CopyProgress),
+    ) -> Result<CopyReport> {
+        copy::copy_to(self, target, progress).await
+    }
+
+    /// Writes an online, consistent copy of a SQLite store to `dest` (a new file) while
+    /// captures continue, fsyncs it, and checks it by opening it. PostgreSQL stores are
+    /// backed up with PostgreSQL's tools (pg_dump, base backups and WAL archiving; see
+    /// docs/deploy.md).
+    pub async fn backup_sqlite(&self, dest: &Path) -> Result<BackupReport> {
+        match &self.backend {
+            Backend::Sqlite(b) => b.backup(dest).await,
+            Backend::Postgres(_) => Err(StoreError::Unsupported {
+                operation: "backup_sqlite",
+                backend: "postgres",
+                hint: "back up PostgreSQL with pg_dump or a base backup with WAL archiving",
+            }),
+        }
+    }
+
+    pub async fn close(&self) {
+        dispatch!(self, b => b.close().await)
+    }
+}
+
+/// Microseconds since the Unix epoch: the portable time column type of every backend.
+pub(crate) fn to_us(t: Timestamp) -> i64 {
+    t.as_microsecond()
+}
+
+pub(crate) fn from_us(us: i64) -> Timestamp {
+    Timestamp::from_microsecond(us).unwrap_or(Timestamp::UNIX_EPOCH)
+}

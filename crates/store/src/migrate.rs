@@ -1,0 +1,118 @@
+//! Schema migrations, embedded in the binary and run on every start.
+//!
+//! Each migration runs once, in its own transaction, recorded in `schema_migration`.
+//! Migrations are append-only: never edit one that has shipped, add the next. Each backend
+//! has its own folder (`migrations/sqlite`, `migrations/postgres`) because DDL differs;
+//! a change to the schema adds a file with the same version to both.
+
+use sqlx::postgres::PgConnectOptions;
+use sqlx::{Connection, PgConnection, SqlitePool};
+
+use crate::Result;
+
+/// (version, description, SQL) in the order they apply.
+type Migration = (i64, &'static str, &'static str);
+
+const SQLITE_MIGRATIONS: &[Migration] = &[
+    (
+        1,
+        "event log",
+        include_str!("../migrations/sqlite/0001_event_log.sql"),
+    ),
+    (
+        2,
+        "master data",
+        include_str!("../migrations/sqlite/0002_master_data.sql"),
+    ),
+    (
+        3,
+        "store indexes only",
+        include_str!("../migrations/sqlite/0003_store_indexes_only.sql"),
+    ),
+];
+
+const POSTGRES_MIGRATIONS: &[Migration] = &[
+    (
+        1,
+        "event log",
+        include_str!("../migrations/postgres/0001_event_log.sql"),
+    ),
+    (
+        2,
+        "master data",
+        include_str!("../migrations/postgres/0002_master_data.sql"),
+    ),
+];
+
+const CREATE_MIGRATION_TABLE: &str = "CREATE TABLE IF NOT EXISTS schema_migration (\
+     version BIGINT PRIMARY KEY, description TEXT NOT NULL, applied_at_us BIGINT NOT NULL)";
+const IS_APPLIED: &str = "SELECT version FROM schema_migration WHERE version = $1";
+const RECORD: &str =
+    "INSERT INTO schema_migration (version, description, applied_at_us) VALUES ($1, $2, $3)";
+
+/// Advisory lock keys (PostgreSQL): a class constant and the schema, so that stores in
+/// different schemas of one database do not wait for each other.
+pub(crate) const LOCK_CLASS_MIGRATE: i32 = 0x6c6f_7401;
+pub(crate) const LOCK_CLASS_CAPTURE: i32 = 0x6c6f_7402;
+
+pub async fn run_sqlite(pool: &SqlitePool) -> Result<()> {
+    sqlx::query(CREATE_MIGRATION_TABLE).execute(pool).await?;
+    for &(version, description, sql) in SQLITE_MIGRATIONS {
+        // BEGIN IMMEDIATE: a second process opening the same file waits here, then sees the
+        // migration applied.
+        let mut tx = pool.begin_with("BEGIN IMMEDIATE").await?;
+        let applied: Option<i64> = sqlx::query_scalar(IS_APPLIED)
+            .bind(version)
+            .fetch_optional(&mut *tx)
+            .await?;
+        if applied.is_none() {
+            sqlx::raw_sql(sqlx::AssertSqlSafe(sql))
+                .execute(&mut *tx)
+                .await?;
+            sqlx::query(RECORD)
+                .bind(version)
+                .bind(description)
+                .bind(jiff::Timestamp::now().as_microsecond())
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+    }
+    Ok(())
+}
+
+/// Runs the PostgreSQL migrations under a session advisory lock, on a connection of its own
+/// that is closed at the end: two servers starting at once apply each migration once, and a
+/// crash mid-way releases the lock with the connection.
+pub async fn run_postgres(options: &PgConnectOptions) -> Result<()> {
+    let mut conn = PgConnection::connect_with(options).await?;
+    sqlx::query("SELECT pg_advisory_lock($1, hashtext(current_schema()))")
+        .bind(LOCK_CLASS_MIGRATE)
+        .execute(&mut conn)
+        .await?;
+    sqlx::query(CREATE_MIGRATION_TABLE)
+        .execute(&mut conn)
+        .await?;
+    for &(version, description, sql) in POSTGRES_MIGRATIONS {
+        let mut tx = conn.begin().await?;
+        let applied: Option<i64> = sqlx::query_scalar(IS_APPLIED)
+            .bind(version)
+            .fetch_optional(&mut *tx)
+            .await?;
+        if applied.is_none() {
+            sqlx::raw_sql(sqlx::AssertSqlSafe(sql))
+                .execute(&mut *tx)
+                .await?;
+            sqlx::query(RECORD)
+                .bind(version)
+                .bind(description)
+                .bind(jiff::Timestamp::now().as_microsecond())
+                .execute(&mut *tx)
+                .await?;
+        }
+        tx.commit().await?;
+    }
+    // Closing ends the session, which releases the lock.
+    conn.close().await?;
+    Ok(())
+}

@@ -1,0 +1,107 @@
+//! A write transaction on either backend, holding that backend's write lock until it
+//! commits or is dropped (which rolls back). Capture and copy both write through it.
+
+use crate::capture::Present;
+use crate::master::MasterRecord;
+use crate::postgres::PgWriter;
+use crate::rows::EventRow;
+use crate::sqlite::SqliteWriter;
+use crate::{CaptureJob, Result, StoreCounts};
+
+pub(crate) enum Writer {
+    Sqlite(SqliteWriter),
+    Postgres(PgWriter),
+}
+
+impl Writer {
+    /// How many events a capture checks and writes per round trip.
+    pub fn batch_events(&self) -> usize {
+        match self {
+            Writer::Sqlite(_) => SqliteWriter::BATCH_EVENTS,
+            Writer::Postgres(_) => PgWriter::BATCH_EVENTS,
+        }
+    }
+
+    pub async fn next_seq(&mut self) -> Result<i64> {
+        match self {
+            Writer::Sqlite(w) => w.next_seq().await,
+            Writer::Postgres(w) => w.next_seq().await,
+        }
+    }
+
+    /// Which of these eventIDs are stored, and as event or as error declaration.
+    pub async fn existing(&mut self, event_ids: &[&str]) -> Result<Present> {
+        match self {
+            Writer::Sqlite(w) => w.existing(event_ids).await,
+            Writer::Postgres(w) => w.existing(event_ids).await,
+        }
+    }
+
+    pub async fn insert_jobs(&mut self, jobs: &[CaptureJob]) -> Result<()> {
+        match self {
+            Writer::Sqlite(w) => w.insert_jobs(jobs).await,
+            Writer::Postgres(w) => w.insert_jobs(jobs).await,
+        }
+    }
+
+    pub async fn master_version(&mut self, kind: &str, code: &str) -> Result<Option<u64>> {
+        match self {
+            Writer::Sqlite(w) => w.master_version(kind, code).await,
+            Writer::Postgres(w) => w.master_version(kind, code).await,
+        }
+    }
+
+    pub async fn write_master(&mut self, record: &MasterRecord) -> Result<()> {
+        match self {
+            Writer::Sqlite(w) => w.write_master(record).await,
+            Writer::Postgres(w) => w.write_master(record).await,
+        }
+    }
+
+    pub async fn counter_value(&mut self, name: &str) -> Result<u64> {
+        match self {
+            Writer::Sqlite(w) => w.counter_value(name).await,
+            Writer::Postgres(w) => w.counter_value(name).await,
+        }
+    }
+
+    pub async fn set_counter(&mut self, name: &str, value: u64) -> Result<()> {
+        match self {
+            Writer::Sqlite(w) => w.set_counter(name, value).await,
+            Writer::Postgres(w) => w.set_counter(name, value).await,
+        }
+    }
+
+    /// Records the outcome of a job inserted earlier in this transaction.
+    pub async fn finish_job(&mut self, job: &CaptureJob) -> Result<()> {
+        match self {
+            Writer::Sqlite(w) => w.finish_job(job).await,
+            Writer::Postgres(w) => w.finish_job(job).await,
+        }
+    }
+
+    /// Writes events and their identifier index.
+    pub async fn insert_events(&mut self, rows: Vec<EventRow<'_>>) -> Result<()> {
+        match self {
+            Writer::Sqlite(w) => w.insert_events(rows).await,
+            Writer::Postgres(w) => w.insert_events(rows).await,
+        }
+    }
+
+    /// The counts as this transaction sees them, its own writes included.
+    pub async fn counts(&mut self) -> Result<StoreCounts> {
+        match self {
+            Writer::Sqlite(w) => w.counts().await,
+            Writer::Postgres(w) => w.counts().await,
+        }
+    }
+
+    /// Commits durably. `new_events` (how many this transaction added) above 0 wakes
+    /// followers (`Store::wait_for_new_events`).
+    pub async fn commit(self, new_events: u64) -> Result<()> {
+        match self {
+            Writer::Sqlite(w) => w.commit(new_events).await,
+            Writer::Postgres(w) => w.commit(new_events).await,
+        }
+    }
+}

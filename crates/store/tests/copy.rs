@@ -1,0 +1,239 @@
+//! Moving a store: `copy_to` between backends (for `lotrace migrate-store`) and online
+//! SQLite backups.
+
+mod common;
+
+use std::collections::HashMap;
+
+use common::{TestStore, document, numbered_events, object_event};
+use lotrace_store::{CopyProgress, CounterStep, Store, StoreError, StoredEvent};
+use serde_json::json;
+
+/// A store with what real ones hold: several capture jobs, an error declaration, an event
+/// captured without an eventID, and a re-capture that stored nothing.
+async fn fill(store: &Store) {
+    store
+        .capture(numbered_events(0, 1_200, "COPY"), "bulk")
+        .await
+        .unwrap();
+    let id = "urn:uuid:00000000-0000-4000-8000-000000000005";
+    let mut declaration = object_event(
+        id,
+        "urn:epc:class:lgtin:4012345.012345.COPY",
+        "2026-01-02T10:00:00Z",
+    );
+    declaration["errorDeclaration"] = json!({ "declarationTime": "2026-01-03T10:00:00Z" });
+    let mut anonymous = object_event(
+        "x",
+        "urn:epc:class:lgtin:4012345.012345.ANON",
+        "2026-01-04T10:00:00Z",
+    );
+    anonymous.as_object_mut().unwrap().remove("eventID");
+    store
+        .capture(document(json!([declaration, anonymous])), "corrections")
+        .await
+        .unwrap();
+    store
+        .capture(numbered_events(0, 10, "COPY"), "again")
+        .await
+        .unwrap();
+    for version in 0..3 {
+        let expected = (version > 0).then_some(version);
+        store
+            .put_master("product", "P-1", &json!({ "v": version }), expected)
+            .await
+            .unwrap();
+    }
+    store
+        .put_master("location", "L-1", &json!({ "name": "Dock" }), None)
+        .await
+        .unwrap();
+    let step = CounterStep {
+        name: "lot:P-1".into(),
+        value: 1,
+    };
+    store
+        .capture_with_counters(numbered_events(3_000, 1, "LOT"), "op", &[step])
+        .await
+        .unwrap();
+}
+
+async fn log(store: &Store) -> Vec<StoredEvent> {
+    let mut all = Vec::new();
+    store
+        .for_each_event(|e| {
+            all.push(e);
+            Ok(())
+        })
+        .await
+        .unwrap();
+    all
+}
+
+async fn assert_same_data(source: &Store, target: &Store) {
+    let (a, b) = (log(source).await, log(target).await);
+    assert_eq!(a.len(), b.len());
+    for (x, y) in a.iter().zip(&b) {
+        assert_eq!(x.seq, y.seq, "log positions are kept");
+        assert_eq!(x.capture_id, y.capture_id);
+        assert_eq!(x.event, y.event);
+    }
+    assert_eq!(
+        source.capture_jobs(100).await.unwrap(),
+        target.capture_jobs(100).await.unwrap()
+    );
+    for kind in ["product", "location"] {
+        assert_eq!(
+            source.master_records(kind).await.unwrap(),
+            target.master_records(kind).await.unwrap()
+        );
+    }
+    assert_eq!(target.counter_value("lot:P-1").await.unwrap(), 1);
+    for name in [
+        "urn:epc:class:lgtin:4012345.012345.COPY",
+        "urn:epc:class:lgtin:4012345.012345.ANON",
+        "urn:epc:id:sgln:0614141.00777.0",
+    ] {
+        let seqs = |v: Vec<StoredEvent>| v.iter().map(|e| e.seq).collect::<Vec<_>>();
+        assert_eq!(
+            seqs(source.events_naming(name, 5_000).await.unwrap()),
+            seqs(target.events_naming(name, 5_000).await.unwrap()),
+            "the identifier index is copied: {name}"
+        );
+    }
+}
+
+async fn copy_and_check(source: &TestStore, target: &TestStore) {
+    fill(&source.store).await;
+    let mut reports: Vec<CopyProgress> = Vec::new();
+    let report = source
+        .store
+        .copy_to(&target.store, |p| reports.push(p))
+        .await
+        .unwrap();
+    assert_eq!(report.source, report.target);
+    assert_eq!(report.source.events, 1_203);
+    assert_eq!(report.source.capture_jobs, 4);
+    assert_eq!(
+        (
+            report.source.master_records,
+            report.source.master_versions,
+            report.source.counters
+        ),
+        (2, 4, 1)
+    );
+    let last = reports.last().unwrap();
+    assert_eq!(last.copied, last.total, "progress ends at the total");
+    assert_same_data(&source.store, &target.store).await;
+
+    // The copy carries on where the source stopped.
+    let next = target
+        .store
+        .capture(numbered_events(5_000, 1, "NEXT"), "after the move")
+        .await
+        .unwrap();
+    assert_eq!(next.job.events_stored, 1);
+    assert_eq!(
+        target.store.max_seq().await.unwrap(),
+        report.source.max_seq + 1
+    );
+}
+
+#[tokio::test]
+async fn copy_sqlite_to_postgres() {
+    let Some(target) = TestStore::postgres().await else {
+        return;
+    };
+    copy_and_check(&TestStore::sqlite().await, &target).await;
+}
+
+#[tokio::test]
+async fn copy_postgres_to_sqlite() {
+    let Some(source) = TestStore::postgres().await else {
+        return;
+    };
+    copy_and_check(&source, &TestStore::sqlite().await).await;
+}
+
+#[tokio::test]
+async fn copy_sqlite_to_sqlite() {
+    copy_and_check(&TestStore::sqlite().await, &TestStore::sqlite().await).await;
+}
+
+async fn a_copy_into_a_store_with_data_is_refused(t: TestStore) {
+    let source = TestStore::sqlite().await;
+    fill(&source.store).await;
+    t.store
+        .capture(numbered_events(9_000, 2, "MINE"), "t")
+        .await
+        .unwrap();
+    let e = source.store.copy_to(&t.store, |_| {}).await.unwrap_err();
+    assert!(
+        matches!(&e, StoreError::TargetNotEmpty { counts } if counts.events == 2),
+        "{e}"
+    );
+    assert_eq!(
+        t.store.event_count().await.unwrap(),
+        2,
+        "the target is untouched"
+    );
+}
+
+async fn a_backup_taken_while_captures_run_is_a_consistent_store(t: TestStore) {
+    let dir = tempfile::tempdir().unwrap();
+    let dest = dir.path().join("backup.db");
+    if t.is_postgres() {
+        let e = t.store.backup_sqlite(&dest).await.unwrap_err();
+        assert!(e.to_string().contains("pg_dump"), "{e}");
+        return;
+    }
+    fill(&t.store).await;
+    let writer = {
+        let store = t.store.clone();
+        tokio::spawn(async move {
+            for round in 0..40 {
+                let events = numbered_events(10_000 + round * 50, 50, "LIVE");
+                store.capture(events, "live").await.unwrap();
+                tokio::task::yield_now().await;
+            }
+        })
+    };
+    // Back up once the writer is under way, so that the copy is taken between captures.
+    while t.store.event_count().await.unwrap() <= 1_203 {
+        tokio::task::yield_now().await;
+    }
+    let report = t.store.backup_sqlite(&dest).await.unwrap();
+    writer.await.unwrap();
+    eprintln!(
+        "backup holds {} of {} events",
+        report.counts.events,
+        t.store.event_count().await.unwrap()
+    );
+    assert!(report.bytes > 0);
+
+    let copy = Store::open(&lotrace_store::Location::SqliteFile(dest.clone()))
+        .await
+        .unwrap();
+    assert_eq!(copy.counts().await.unwrap(), report.counts);
+    // A snapshot: a prefix of the log, and whole captures only.
+    let (source_log, copy_log) = (log(&t.store).await, log(&copy).await);
+    assert!(copy_log.len() >= 1_203 && copy_log.len() <= source_log.len());
+    let mut per_job: HashMap<String, u64> = HashMap::new();
+    for (x, y) in source_log.iter().zip(&copy_log) {
+        assert_eq!((x.seq, &x.event), (y.seq, &y.event));
+        *per_job.entry(y.capture_id.clone()).or_default() += 1;
+    }
+    for (job, events) in per_job {
+        let job = copy.capture_job(&job).await.unwrap().unwrap();
+        assert_eq!(job.events_stored, events, "capture {} is whole", job.id);
+    }
+    copy.close().await;
+
+    let again = t.store.backup_sqlite(&dest).await.unwrap_err();
+    assert!(again.to_string().contains("already exists"), "{again}");
+}
+
+on_both_backends!(
+    a_copy_into_a_store_with_data_is_refused,
+    a_backup_taken_while_captures_run_is_a_consistent_store,
+);

@@ -1,0 +1,505 @@
+//! The event store's behaviour, on a real SQLite file and on the real PostgreSQL server.
+
+mod common;
+
+use common::{TestStore, document, object_event};
+use lotrace_epcis::Role;
+use lotrace_store::{Location, Store};
+use serde_json::json;
+
+async fn capture_stores_events_and_reads_them_back_unchanged(t: TestStore) {
+    let store = &t.store;
+    let events = document(json!([
+        object_event(
+            "urn:uuid:00000000-0000-4000-8000-000000000001",
+            "urn:epc:class:lgtin:4012345.012345.998877",
+            "2026-01-02T10:00:00+01:00"
+        ),
+        object_event(
+            "urn:uuid:00000000-0000-4000-8000-000000000002",
+            "urn:epc:class:lgtin:4012345.012345.998878",
+            "2026-01-02T11:00:00+01:00"
+        ),
+    ]));
+    let receipt = store.capture(events.clone(), "test").await.unwrap();
+    assert_eq!(receipt.job.events_read, 2);
+    assert_eq!(receipt.job.events_stored, 2);
+    assert_eq!(receipt.job.events_already_present, 0);
+    assert!(receipt.job.success && !receipt.job.running);
+
+    for original in &events {
+        let id = original.event_id.as_deref().unwrap();
+        let back = store.events_by_id(id).await.unwrap();
+        assert_eq!(back.len(), 1);
+        let mut stored = back[0].event.clone();
+        assert!(stored.record_time.is_some(), "the store sets recordTime");
+        stored.record_time = None;
+        assert_eq!(&stored, original);
+    }
+    let job = store.capture_job(&receipt.job.id).await.unwrap().unwrap();
+    assert_eq!(job, receipt.job);
+    assert_eq!(store.event_count().await.unwrap(), 2);
+}
+
+async fn capture_is_idempotent_by_event_id(t: TestStore) {
+    let store = &t.store;
+    let events = document(json!([object_event(
+        "urn:uuid:00000000-0000-4000-8000-000000000011",
+        "urn:epc:class:lgtin:4012345.012345.1",
+        "2026-01-02T10:00:00+01:00"
+    )]));
+    store.capture(events.clone(), "first").await.unwrap();
+    let second = store.capture(events, "second").await.unwrap();
+    assert_eq!(second.job.events_stored, 0);
+    assert_eq!(second.job.events_already_present, 1);
+    assert!(second.stored.is_empty());
+    assert_eq!(store.event_count().await.unwrap(), 1);
+}
+
+async fn events_without_event_id_get_a_deterministic_one(t: TestStore) {
+    let store = &t.store;
+    let mut event = object_event(
+        "x",
+        "urn:epc:class:lgtin:4012345.012345.2",
+        "2026-01-02T10:00:00Z",
+    );
+    event.as_object_mut().unwrap().remove("eventID");
+    let events = document(json!([event]));
+    let first = store.capture(events.clone(), "a").await.unwrap();
+    let assigned = first.stored[0]
+        .event_id
+        .clone()
+        .expect("an eventID is assigned");
+    let second = store.capture(events, "b").await.unwrap();
+    assert_eq!(
+        second.job.events_already_present, 1,
+        "same content, same id: stored once"
+    );
+    assert_eq!(store.events_by_id(&assigned).await.unwrap().len(), 1);
+}
+
+async fn events_are_indexed_by_every_identifier_they_name(t: TestStore) {
+    let store = &t.store;
+    let events = document(json!([
+        object_event(
+            "urn:uuid:00000000-0000-4000-8000-000000000021",
+            "urn:epc:class:lgtin:4012345.012345.LOT9",
+            "2026-01-02T12:00:00Z"
+        ),
+        object_event(
+            "urn:uuid:00000000-0000-4000-8000-000000000022",
+            "urn:epc:class:lgtin:4012345.012345.LOT9",
+            "2026-01-02T09:00:00Z"
+        ),
+        object_event(
+            "urn:uuid:00000000-0000-4000-8000-000000000023",
+            "urn:epc:class:lgtin:4012345.012345.OTHER",
+            "2026-01-02T10:00:00Z"
+        ),
+    ]));
+    store.capture(events, "t").await.unwrap();
+    let found = store
+        .events_naming("urn:epc:class:lgtin:4012345.012345.LOT9", 100)
+        .await
+        .unwrap();
+    let ids: Vec<_> = found
+        .iter()
+        .map(|s| s.event.event_id.clone().unwrap())
+        .collect();
+    assert_eq!(
+        ids,
+        vec![
+            "urn:uuid:00000000-0000-4000-8000-000000000022",
+            "urn:uuid:00000000-0000-4000-8000-000000000021"
+        ],
+        "events naming the lot, in eventTime order"
+    );
+    let at_location = store
+        .events_naming("urn:epc:id:sgln:0614141.00777.0", 100)
+        .await
+        .unwrap();
+    assert_eq!(at_location.len(), 3);
+    assert!(
+        found[0]
+            .event
+            .identifiers()
+            .iter()
+            .any(|r| r.role == Role::EpcClass)
+    );
+}
+
+async fn the_same_lot_by_urn_and_by_digital_link_is_one_lot(t: TestStore) {
+    let store = &t.store;
+    let events = document(json!([
+        object_event(
+            "urn:uuid:00000000-0000-4000-8000-000000000031",
+            "urn:epc:class:lgtin:4012345.012345.998877",
+            "2026-01-02T10:00:00Z"
+        ),
+        object_event(
+            "urn:uuid:00000000-0000-4000-8000-000000000032",
+            "https://example.com/01/04012345123456/10/998877",
+            "2026-01-02T11:00:00Z"
+        ),
+    ]));
+    store.capture(events, "t").await.unwrap();
+    for name in [
+        "urn:epc:class:lgtin:4012345.012345.998877",
+        "https://id.gs1.org/01/04012345123456/10/998877",
+        "https://example.com/01/04012345123456/10/998877",
+    ] {
+        let found = store.events_naming(name, 100).await.unwrap();
+        assert_eq!(found.len(), 2, "both events name the lot {name}");
+    }
+}
+
+async fn acknowledged_captures_survive_closing_and_reopening(t: TestStore) {
+    let store = &t.store;
+    let events = document(json!([object_event(
+        "urn:uuid:00000000-0000-4000-8000-000000000041",
+        "urn:epc:class:lgtin:4012345.012345.3",
+        "2026-01-02T10:00:00Z"
+    )]));
+    store.capture(events, "t").await.unwrap();
+    store.close().await;
+    let reopened = Store::open(&t.location).await.unwrap();
+    assert_eq!(reopened.event_count().await.unwrap(), 1);
+    let mut seen = Vec::new();
+    reopened
+        .for_each_event(|e| {
+            seen.push(e.event.event_id.unwrap());
+            Ok(())
+        })
+        .await
+        .unwrap();
+    assert_eq!(seen, vec!["urn:uuid:00000000-0000-4000-8000-000000000041"]);
+}
+
+async fn for_each_event_visits_the_log_in_order_across_batches(t: TestStore) {
+    let store = &t.store;
+    let count = lotrace_store::BATCH_EVENTS * 5 + 7;
+    let events: Vec<_> = (0..count)
+        .map(|i| {
+            object_event(
+                &format!("urn:uuid:00000000-0000-4000-8000-{i:012}"),
+                "urn:epc:class:lgtin:4012345.012345.BULK",
+                "2026-01-02T10:00:00Z",
+            )
+        })
+        .collect();
+    store
+        .capture(document(json!(events)), "bulk")
+        .await
+        .unwrap();
+    let mut last_seq = 0;
+    let mut visited = 0;
+    store
+        .for_each_event(|e| {
+            assert!(e.seq > last_seq, "log order");
+            last_seq = e.seq;
+            visited += 1;
+            Ok(())
+        })
+        .await
+        .unwrap();
+    assert_eq!(visited, count);
+}
+
+async fn a_document_naming_an_event_twice_stores_it_once_the_first_time(t: TestStore) {
+    let store = &t.store;
+    let id = "urn:uuid:00000000-0000-4000-8000-000000000051";
+    let events = document(json!([
+        object_event(
+            id,
+            "urn:epc:class:lgtin:4012345.012345.FIRST",
+            "2026-01-02T10:00:00Z"
+        ),
+        object_event(
+            id,
+            "urn:epc:class:lgtin:4012345.012345.SECOND",
+            "2026-01-02T11:00:00Z"
+        ),
+    ]));
+    let receipt = store.capture(events.clone(), "t").await.unwrap();
+    assert_eq!(receipt.job.events_read, 2);
+    assert_eq!(receipt.job.events_stored, 1);
+    assert_eq!(receipt.job.events_already_present, 1);
+    assert_eq!(receipt.stored.len(), 1);
+    let back = store.events_by_id(id).await.unwrap();
+    assert_eq!(back.len(), 1);
+    let mut stored = back[0].event.clone();
+    stored.record_time = None;
+    assert_eq!(stored, events[0], "the first of the two is kept");
+    assert!(
+        store
+            .events_naming("urn:epc:class:lgtin:4012345.012345.SECOND", 10)
+            .await
+            .unwrap()
+            .is_empty(),
+        "the skipped duplicate is not indexed"
+    );
+}
+
+async fn an_error_declaration_is_stored_beside_the_event_it_retracts(t: TestStore) {
+    let store = &t.store;
+    let id = "urn:uuid:00000000-0000-4000-8000-000000000061";
+    let event = object_event(
+        id,
+        "urn:epc:class:lgtin:4012345.012345.E",
+        "2026-01-02T10:00:00Z",
+    );
+    let mut declaration = event.clone();
+    declaration["errorDeclaration"] = json!({
+        "declarationTime": "2026-01-03T10:00:00Z",
+        "reason": "urn:epcglobal:cbv:er:incorrect_data"
+    });
+    store.capture(document(json!([event])), "t").await.unwrap();
+    let receipt = store
+        .capture(document(json!([declaration.clone(), declaration])), "t")
+        .await
+        .unwrap();
+    assert_eq!(receipt.job.events_stored, 1, "one declaration, stored once");
+    let back = store.events_by_id(id).await.unwrap();
+    assert_eq!(back.len(), 2);
+    assert!(back[0].event.error_declaration.is_none(), "the event first");
+    assert!(
+        back[1].event.error_declaration.is_some(),
+        "then its declaration"
+    );
+    assert!(back[0].seq < back[1].seq);
+}
+
+async fn a_large_capture_spanning_many_batches_is_numbered_in_document_order(t: TestStore) {
+    let store = &t.store;
+    // More than one batch on either backend, with a repeat that falls in a later batch.
+    let first = common::numbered_events(0, 6_000, "A");
+    store.capture(first[..100].to_vec(), "some").await.unwrap();
+    let mut events = first.clone();
+    events.extend(common::numbered_events(6_000, 6_000, "B"));
+    events.push(first[5_999].clone());
+    let receipt = store.capture(events, "all").await.unwrap();
+    assert_eq!(receipt.job.events_read, 12_001);
+    assert_eq!(receipt.job.events_stored, 11_900);
+    assert_eq!(receipt.job.events_already_present, 101);
+    assert_eq!(store.event_count().await.unwrap(), 12_000);
+
+    let mut expected = 0;
+    let mut last_seq = 0;
+    store
+        .for_each_event(|e| {
+            let id = format!("urn:uuid:00000000-0000-4000-8000-{expected:012}");
+            assert_eq!(
+                e.event.event_id.as_deref(),
+                Some(id.as_str()),
+                "document order"
+            );
+            assert!(e.seq > last_seq);
+            last_seq = e.seq;
+            expected += 1;
+            Ok(())
+        })
+        .await
+        .unwrap();
+    assert_eq!(expected, 12_000);
+    let stored_ids: Vec<_> = receipt
+        .stored
+        .iter()
+        .map(|e| e.event_id.clone().unwrap())
+        .collect();
+    assert_eq!(stored_ids.len(), 11_900);
+    assert_eq!(
+        stored_ids[0],
+        "urn:uuid:00000000-0000-4000-8000-000000000100"
+    );
+}
+
+async fn events_after_pages_through_the_log_and_max_seq_is_its_end(t: TestStore) {
+    let store = &t.store;
+    assert_eq!(store.max_seq().await.unwrap(), 0, "an empty log ends at 0");
+    assert!(store.events_after(0, 10).await.unwrap().is_empty());
+    store
+        .capture(common::numbered_events(0, 25, "P"), "t")
+        .await
+        .unwrap();
+    store
+        .capture(common::numbered_events(25, 5, "P"), "t")
+        .await
+        .unwrap();
+    let max = store.max_seq().await.unwrap();
+    let mut cursor = 0;
+    let mut pages = 0;
+    let mut seen = Vec::new();
+    loop {
+        let page = store.events_after(cursor, 7).await.unwrap();
+        if page.is_empty() {
+            break;
+        }
+        assert!(page.len() <= 7);
+        pages += 1;
+        cursor = page.last().unwrap().seq;
+        seen.extend(page.into_iter().map(|e| e.event.event_id.unwrap()));
+    }
+    assert_eq!(pages, 5);
+    assert_eq!(cursor, max);
+    let expected: Vec<_> = (0..30)
+        .map(|i| format!("urn:uuid:00000000-0000-4000-8000-{i:012}"))
+        .collect();
+    assert_eq!(seen, expected);
+}
+
+async fn concurrent_captures_store_each_event_once_in_commit_order(t: TestStore) {
+    // Two writers (two Store handles, as two servers would have) capture overlapping
+    // documents at once; a follower reading by position sees every event exactly once.
+    let other = t.open_again().await;
+    let mut tasks = Vec::new();
+    for (i, store) in [t.store.clone(), other.clone()].into_iter().enumerate() {
+        tasks.push(tokio::spawn(async move {
+            let mut stored = 0;
+            for round in 0..10 {
+                // Writer 0 and 1 both capture events round*30 .. round*30+40: a 10-event overlap.
+                let first = round * 30 + i * 10;
+                let events = common::numbered_events(first, 30, "C");
+                stored += store
+                    .capture(events, "race")
+                    .await
+                    .unwrap()
+                    .job
+                    .events_stored;
+            }
+            stored
+        }));
+    }
+    let mut stored = 0;
+    for task in tasks {
+        stored += task.await.unwrap();
+    }
+    assert_eq!(stored, 310, "events 0..310, each stored once");
+    assert_eq!(t.store.event_count().await.unwrap(), 310);
+    let mut seqs = Vec::new();
+    let mut ids = std::collections::HashSet::new();
+    t.store
+        .for_each_event(|e| {
+            seqs.push(e.seq);
+            assert!(ids.insert(e.event.event_id.unwrap()), "each event once");
+            Ok(())
+        })
+        .await
+        .unwrap();
+    assert!(seqs.windows(2).all(|w| w[0] < w[1]));
+    other.close().await;
+}
+
+async fn capture_jobs_are_listed_newest_first(t: TestStore) {
+    let store = &t.store;
+    let mut ids = Vec::new();
+    for i in 0..3 {
+        let receipt = store
+            .capture(common::numbered_events(i, 1, "J"), &format!("job {i}"))
+            .await
+            .unwrap();
+        ids.push(receipt.job.id);
+    }
+    let jobs = store.capture_jobs(2).await.unwrap();
+    let listed: Vec<_> = jobs.iter().map(|j| j.id.clone()).collect();
+    assert_eq!(listed, vec![ids[2].clone(), ids[1].clone()]);
+    assert_eq!(jobs[0].source, "job 2");
+    assert!(store.capture_job("no such job").await.unwrap().is_none());
+}
+
+async fn counts_cover_events_identifiers_and_jobs(t: TestStore) {
+    let store = &t.store;
+    store
+        .capture(common::numbered_events(0, 3, "N"), "t")
+        .await
+        .unwrap();
+    let counts = store.counts().await.unwrap();
+    assert_eq!(counts.events, 3);
+    assert_eq!(counts.capture_jobs, 1);
+    // Each event names its lot and its read point.
+    assert_eq!(counts.identifiers, 6);
+    assert_eq!(counts.max_seq, store.max_seq().await.unwrap());
+}
+
+async fn two_stores_opening_a_new_database_at_once_both_work(t: TestStore) {
+    // The schema is already migrated by `t`; open more at once against a fresh database.
+    let fresh = if t.is_postgres() {
+        common::TestStore::postgres().await.unwrap()
+    } else {
+        common::TestStore::sqlite().await
+    };
+    let (a, b, c) = tokio::join!(
+        Store::open(&fresh.location),
+        Store::open(&fresh.location),
+        Store::open(&fresh.location)
+    );
+    let (a, b, c) = (a.unwrap(), b.unwrap(), c.unwrap());
+    a.capture(common::numbered_events(0, 1, "M"), "a")
+        .await
+        .unwrap();
+    assert_eq!(b.event_count().await.unwrap(), 1);
+    for s in [a, b, c] {
+        s.close().await;
+    }
+}
+
+#[test]
+fn locations_parse_and_reject_clearly() {
+    assert!(matches!(Location::parse("a.db"), Ok(Location::SqliteFile(p)) if p.ends_with("a.db")));
+    assert!(
+        matches!(Location::parse("sqlite:x/a.db"), Ok(Location::SqliteFile(p)) if p.ends_with("x/a.db"))
+    );
+    assert!(
+        Location::parse("")
+            .unwrap_err()
+            .to_string()
+            .contains("empty")
+    );
+    assert!(Location::parse("sqlite:").is_err());
+    assert!(matches!(
+        Location::parse("postgres://u@localhost:5432/lotrace"),
+        Ok(Location::Postgres(_))
+    ));
+    assert!(matches!(
+        Location::parse("postgresql://localhost/lotrace"),
+        Ok(Location::Postgres(_))
+    ));
+    let bad = Location::parse("postgres://u:pw@localhost:notaport/db").unwrap_err();
+    assert!(
+        bad.to_string().contains("not a valid PostgreSQL URL"),
+        "{bad}"
+    );
+    assert!(
+        !bad.to_string().contains("pw"),
+        "no password in messages: {bad}"
+    );
+}
+
+#[tokio::test]
+async fn an_unreachable_postgres_server_is_a_clear_error() {
+    // Port 1 on loopback: nothing listens there.
+    let location = Location::parse("postgres://u:pw@127.0.0.1:1/db").unwrap();
+    let e = Store::open(&location).await.unwrap_err().to_string();
+    assert!(
+        e.contains("cannot connect") && e.contains("127.0.0.1:1"),
+        "{e}"
+    );
+    assert!(!e.contains("pw"), "{e}");
+}
+
+on_both_backends!(
+    capture_stores_events_and_reads_them_back_unchanged,
+    capture_is_idempotent_by_event_id,
+    events_without_event_id_get_a_deterministic_one,
+    events_are_indexed_by_every_identifier_they_name,
+    the_same_lot_by_urn_and_by_digital_link_is_one_lot,
+    acknowledged_captures_survive_closing_and_reopening,
+    for_each_event_visits_the_log_in_order_across_batches,
+    a_document_naming_an_event_twice_stores_it_once_the_first_time,
+    an_error_declaration_is_stored_beside_the_event_it_retracts,
+    a_large_capture_spanning_many_batches_is_numbered_in_document_order,
+    events_after_pages_through_the_log_and_max_seq_is_its_end,
+    concurrent_captures_store_each_event_once_in_commit_order,
+    capture_jobs_are_listed_newest_first,
+    counts_cover_events_identifiers_and_jobs,
+    two_stores_opening_a_new_database_at_once_both_work,
+);
