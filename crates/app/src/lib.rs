@@ -130,7 +130,10 @@ impl App {
     /// Applies what other processes appended to the log since we last looked.
     async fn catch_up(&self, views: &mut Views) -> Result<()> {
         loop {
-            let batch = self.store.events_after(views.last_seq, CATCH_UP_BATCH).await?;
+            let batch = self
+                .store
+                .events_after(views.last_seq, CATCH_UP_BATCH)
+                .await?;
             let Some(last) = batch.last() else { break };
             views.last_seq = last.seq;
             for stored in &batch {
@@ -161,7 +164,12 @@ impl App {
     }
 
     /// Runs one operation: checks its rules, captures its events atomically, applies them.
-    pub async fn run(&self, operation: &Operation, name: &str, operator: &str) -> Result<OpOutcome> {
+    pub async fn run(
+        &self,
+        operation: &Operation,
+        name: &str,
+        operator: &str,
+    ) -> Result<OpOutcome> {
         let ctx = OpContext {
             now: Timestamp::now(),
             offset: self.config.offset,
@@ -184,12 +192,20 @@ impl App {
             }
             let plan = operation.plan(&views.catalog, &views.inventory, &ctx, &drawn)?;
             let source = format!("op:{name}:{operator}");
-            match self.store.capture_with_counters(plan.events.clone(), &source, &steps).await {
+            match self
+                .store
+                .capture_with_counters(plan.events.clone(), &source, &steps)
+                .await
+            {
                 Ok(_) => {
                     self.catch_up(&mut views).await?;
                     return Ok(OpOutcome {
                         operation: name.to_owned(),
-                        event_ids: plan.events.iter().filter_map(|e| e.event_id.clone()).collect(),
+                        event_ids: plan
+                            .events
+                            .iter()
+                            .filter_map(|e| e.event_id.clone())
+                            .collect(),
                         lots: plan.lots,
                         assigned_lots: plan.assigned_lots,
                         sscc: plan.sscc,
@@ -199,7 +215,11 @@ impl App {
                 Err(other) => return Err(other.into()),
             }
         }
-        Err(DomainError::refused("busy", "another process kept drawing the same counter; try again").into())
+        Err(DomainError::refused(
+            "busy",
+            "another process kept drawing the same counter; try again",
+        )
+        .into())
     }
 
     /// The state of one lot (any spelling of its identifier).
@@ -213,16 +233,33 @@ impl App {
     pub async fn lots(&self, filter: impl Fn(&LotState) -> bool) -> Result<Vec<LotState>> {
         let mut views = self.views.lock().await;
         self.catch_up(&mut views).await?;
-        let mut lots: Vec<LotState> = views.inventory.lots().filter(|l| filter(l)).cloned().collect();
+        let mut lots: Vec<LotState> = views
+            .inventory
+            .lots()
+            .filter(|l| filter(l))
+            .cloned()
+            .collect();
         lots.sort_by(|a, b| a.id.cmp(&b.id));
         Ok(lots)
     }
 
-    pub async fn picks(&self, product: &str, quantity: Qty, location: Option<&str>) -> Result<Vec<Pick>> {
+    pub async fn picks(
+        &self,
+        product: &str,
+        quantity: Qty,
+        location: Option<&str>,
+    ) -> Result<Vec<Pick>> {
         let mut views = self.views.lock().await;
         self.catch_up(&mut views).await?;
         let today = self.config.offset_date(Timestamp::now());
-        Ok(lotrace_core::ops::suggest_picks(&views.catalog, &views.inventory, product, quantity, location, today)?)
+        Ok(lotrace_core::ops::suggest_picks(
+            &views.catalog,
+            &views.inventory,
+            product,
+            quantity,
+            location,
+            today,
+        )?)
     }
 
     pub async fn trace(&self, id: &str, direction: Direction) -> Result<Trace> {
@@ -238,7 +275,8 @@ impl App {
 
 impl AppConfig {
     fn offset_date(&self, t: Timestamp) -> jiff::civil::Date {
-        let offset = jiff::tz::Offset::from_seconds(i32::from(self.offset.minutes) * 60).unwrap_or(jiff::tz::Offset::UTC);
+        let offset = jiff::tz::Offset::from_seconds(i32::from(self.offset.minutes) * 60)
+            .unwrap_or(jiff::tz::Offset::UTC);
         offset.to_datetime(t).date()
     }
 }

@@ -40,7 +40,11 @@ impl MasterKind {
 fn decode<T: DeserializeOwned>(body: Value) -> Result<T> {
     serde_path_to_error::deserialize(body).map_err(|e| {
         let path = e.path().to_string();
-        let field = if path == "." { "(body)".to_owned() } else { path };
+        let field = if path == "." {
+            "(body)".to_owned()
+        } else {
+            path
+        };
         AppError::Domain(DomainError::field(&field, e.inner().to_string()))
     })
 }
@@ -48,7 +52,8 @@ fn decode<T: DeserializeOwned>(body: Value) -> Result<T> {
 /// Validates a record of `kind` and returns its code and normalised JSON.
 fn validate(kind: MasterKind, body: Value, catalog: &Catalog) -> Result<(String, Value)> {
     fn normalised<T: Serialize>(code: &str, record: &T) -> Result<(String, Value)> {
-        let json = serde_json::to_value(record).map_err(|e| DomainError::field("(body)", e.to_string()))?;
+        let json = serde_json::to_value(record)
+            .map_err(|e| DomainError::field("(body)", e.to_string()))?;
         Ok((code.to_owned(), json))
     }
     match kind {
@@ -62,7 +67,11 @@ fn validate(kind: MasterKind, body: Value, catalog: &Catalog) -> Result<(String,
             l.validate()?;
             if let Some(parent) = &l.parent {
                 if !catalog.locations.contains_key(parent) {
-                    return Err(DomainError::field("parent", format!("no location with code {parent:?}")).into());
+                    return Err(DomainError::field(
+                        "parent",
+                        format!("no location with code {parent:?}"),
+                    )
+                    .into());
                 }
             }
             normalised(&l.code, &l)
@@ -121,7 +130,11 @@ impl App {
         let mut views = self.views.lock().await;
         let (new_code, json) = validate(kind, body, &views.catalog)?;
         if new_code != code {
-            return Err(DomainError::field("code", format!("a code cannot change ({code:?} to {new_code:?})")).into());
+            return Err(DomainError::field(
+                "code",
+                format!("a code cannot change ({code:?} to {new_code:?})"),
+            )
+            .into());
         }
         let current = self.record(kind, code).await?;
         self.store
@@ -169,9 +182,14 @@ fn master_error(kind: MasterKind, code: &str, e: StoreError) -> AppError {
             code: code.to_owned(),
         }
         .into(),
-        StoreError::MasterConflict { .. } => {
-            DomainError::refused("concurrent_edit", format!("{} {code:?} was changed meanwhile; reload and retry", kind.as_str())).into()
-        }
+        StoreError::MasterConflict { .. } => DomainError::refused(
+            "concurrent_edit",
+            format!(
+                "{} {code:?} was changed meanwhile; reload and retry",
+                kind.as_str()
+            ),
+        )
+        .into(),
         other => other.into(),
     }
 }

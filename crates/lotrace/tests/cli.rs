@@ -102,6 +102,29 @@ fn an_invalid_file_is_named_with_the_event_and_field_and_nothing_is_imported() {
 }
 
 #[test]
+fn a_wrong_check_digit_in_any_file_imports_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("cli.db");
+    let good = write_doc(dir.path(), "good.jsonld", json!([event(1)]));
+    let mut broken = event(6);
+    // 09521234543213 is a valid GTIN; a last digit of 4 is a typo.
+    broken["epcList"] = json!(["https://id.gs1.org/01/09521234543214/21/A1"]);
+    let bad = write_doc(dir.path(), "typo.jsonld", json!([broken]));
+
+    let output = lotrace(&db, &["import", good.to_str().unwrap(), bad.to_str().unwrap()]);
+    assert!(!output.status.success());
+    let stderr = String::from_utf8(output.stderr).unwrap();
+    assert!(stderr.contains("typo.jsonld"), "{stderr}");
+    assert!(stderr.contains("event 0"), "{stderr}");
+    assert!(stderr.contains("epcList[0]"), "{stderr}");
+    assert!(stderr.contains("check digit"), "{stderr}");
+    assert!(stderr.contains("nothing was imported"), "{stderr}");
+
+    let again = stdout_json(&lotrace(&db, &["import", "--json", good.to_str().unwrap()]));
+    assert_eq!(again["eventsStored"], 1, "the good file was not stored before");
+}
+
+#[test]
 fn a_missing_file_is_an_error_naming_it() {
     let dir = tempfile::tempdir().unwrap();
     let output = lotrace(

@@ -22,7 +22,10 @@ impl TestServer {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr: SocketAddr = listener.local_addr().unwrap();
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-        let state = AppState::new(store.clone(), limits);
+        let app = lotrace_app::App::open(store.clone(), lotrace_app::AppConfig::default())
+            .await
+            .unwrap();
+        let state = AppState::new(app, limits);
         let task = tokio::spawn(lotrace_server::serve(listener, state, async {
             let _ = rx.await;
         }));
@@ -223,6 +226,60 @@ async fn bad_documents_are_rejected_naming_the_event_and_field() {
         serde_json::to_vec(&doc(json!([bad_offset]))).unwrap(),
         Some(0),
         "eventTimeZoneOffset",
+    )
+    .await;
+
+    let no_parent = json!({
+        "type": "AggregationEvent",
+        "eventTime": "2026-03-01T09:00:00Z",
+        "eventTimeZoneOffset": "+00:00",
+        "action": "ADD",
+        "childEPCs": ["urn:epc:id:sgtin:0614141.107346.2018"],
+    });
+    let problem = expect_rejected(
+        &server,
+        serde_json::to_vec(&doc(json!([ok.clone(), no_parent]))).unwrap(),
+        Some(1),
+        "parentID",
+    )
+    .await;
+    assert!(
+        problem["errors"][0]["rule"]
+            .as_str()
+            .unwrap()
+            .contains("AggregationEvent"),
+        "{problem}"
+    );
+
+    let mut bad_check_digit = good_event(12);
+    bad_check_digit["epcList"] = json!(["https://id.gs1.org/01/09521234543214/21/7"]);
+    let problem = expect_rejected(
+        &server,
+        serde_json::to_vec(&doc(json!([bad_check_digit]))).unwrap(),
+        Some(0),
+        "epcList[0]",
+    )
+    .await;
+    assert_eq!(
+        problem["errors"][0]["eventID"],
+        "urn:uuid:00000000-0000-4000-8000-000000000012",
+        "{problem}"
+    );
+    assert!(
+        problem["errors"][0]["rule"]
+            .as_str()
+            .unwrap()
+            .contains("check digit"),
+        "{problem}"
+    );
+
+    let mut no_list = good_event(13);
+    no_list.as_object_mut().unwrap().remove("epcList");
+    expect_rejected(
+        &server,
+        serde_json::to_vec(&doc(json!([no_list]))).unwrap(),
+        Some(0),
+        "epcList",
     )
     .await;
 
