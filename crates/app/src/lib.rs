@@ -36,6 +36,8 @@ pub enum AppError {
     Store(#[from] StoreError),
     #[error(transparent)]
     Trace(#[from] TraceError),
+    #[error(transparent)]
+    Index(#[from] lotrace_trace::InsertError),
 }
 
 pub type Result<T, E = AppError> = std::result::Result<T, E>;
@@ -95,11 +97,11 @@ impl App {
         store
             .for_each_event_by_time(|stored| {
                 last_seq = last_seq.max(stored.seq);
-                trace.insert(&stored.event);
                 events.push(stored.event);
                 Ok(())
             })
             .await?;
+        trace.insert_many(&events)?;
         let inventory = Inventory::rebuild(events.iter());
         drop(events);
         Ok(App {
@@ -137,7 +139,7 @@ impl App {
             let Some(last) = batch.last() else { break };
             views.last_seq = last.seq;
             for stored in &batch {
-                views.trace.insert(&stored.event);
+                views.trace.insert(&stored.event)?;
                 views.inventory.apply(&stored.event);
             }
             if batch.len() < CATCH_UP_BATCH as usize {

@@ -38,6 +38,7 @@ impl From<AppError> for Problem {
         match e {
             AppError::Domain(d) => Problem::from(d),
             AppError::Store(s) => Problem::internal(s),
+            AppError::Index(e) => Problem::internal(e),
             AppError::Trace(TraceError::UnknownId(id)) => Problem::new(
                 StatusCode::NOT_FOUND,
                 "urn:lotrace:problem:unknown-id",
