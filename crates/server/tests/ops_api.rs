@@ -501,3 +501,131 @@ async fn assert_events_are_valid_epcis(store: &Store) {
     broken["epcisBody"]["eventList"][0]["action"] = json!("CREATE");
     assert!(!validator.is_valid(&broken), "the schema check cannot fail");
 }
+
+#[tokio::test]
+async fn lots_are_listed_by_status_and_expiry_and_units_must_match() {
+    let s = TestServer::start().await;
+    s.op("receive", receive_lettuce(10, "L1", "2099-03-30"))
+        .await;
+    let soon = jiff::Zoned::now()
+        .date()
+        .saturating_add(jiff::Span::new().days(5))
+        .to_string();
+    s.op("receive", receive_lettuce(10, "SOON", &soon)).await;
+    s.op(
+        "hold",
+        json!({ "product": "LETTUCE", "lot": "L1", "reason": "pending lab result" }),
+    )
+    .await;
+
+    let ids = |list: &Value| -> Vec<String> {
+        list.as_array()
+            .unwrap()
+            .iter()
+            .map(|l| l["id"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    let (_, held) = s.get("/api/v1/lots", &[("status", "on_hold")]).await;
+    assert_eq!(ids(&held), [LETTUCE_L1]);
+    assert_eq!(held[0]["hold_reason"], "pending lab result");
+    let (_, expiring) = s
+        .get("/api/v1/lots", &[("expiring_within_days", "7")])
+        .await;
+    assert_eq!(
+        ids(&expiring),
+        ["https://id.gs1.org/01/00614141123452/10/SOON"]
+    );
+    let (_, lettuce) = s.get("/api/v1/lots", &[("product", "LETTUCE")]).await;
+    assert_eq!(ids(&lettuce).len(), 2);
+    let (status, problem) = s.get("/api/v1/lots", &[("status", "lost")]).await;
+    assert_eq!(status, 400, "{problem}");
+
+    // Salad is made in kilograms: litres are refused, not converted.
+    s.refused(
+        "produce",
+        json!({ "product": "SALAD", "quantity": 5, "uom": "LTR", "location": "L3",
+                "inputs": [{ "product": "LETTUCE", "lot": "SOON", "quantity": 1, "location": "COLD" }] }),
+        400,
+        "uom",
+    )
+    .await;
+    s.stop().await;
+}
+
+#[tokio::test]
+async fn time_sliced_lots_and_relabelled_receipts() {
+    let s = TestServer::start().await;
+    // One lot per shift of continuous production, and our own lot number on receipt.
+    let (status, _) = s
+        .post(
+            "/api/v1/master/products",
+            &json!({ "code": "DOUGH", "name": "Dough", "uom": "KGM", "gtin": "04012345222227",
+                 "lot_template": "D{yy}{doy:03}S{shift}" }),
+        )
+        .await;
+    assert_eq!(status, 201);
+    let (status, _) = s
+        .post(
+            "/api/v1/master/products",
+            &json!({ "code": "FLOUR", "name": "Flour", "uom": "KGM", "gtin": "04012345444445",
+                 "lot_template": "F{yyyy}{mm}{dd}-{seq:02}" }),
+        )
+        .await;
+    assert_eq!(status, 201);
+    let received = s
+        .op(
+            "receive",
+            json!({ "product": "FLOUR", "supplier": "FARM", "location": "COLD", "quantity": 500,
+                    "supplier_lot": "MILL-778", "time": "2026-03-12T07:00:00Z" }),
+        )
+        .await;
+    assert_eq!(
+        received["assigned_lots"],
+        json!(["F20260312-01"]),
+        "{received}"
+    );
+    let flour = s
+        .lot("https://id.gs1.org/01/04012345444445/10/F20260312-01")
+        .await;
+    assert_eq!(
+        flour["attributes"]["lotrace:supplierLot"], "MILL-778",
+        "{flour}"
+    );
+
+    let mut made = Vec::new();
+    for time in [
+        "2026-03-12T07:00:00Z",
+        "2026-03-12T13:30:00Z",
+        "2026-03-12T15:00:00Z",
+    ] {
+        let outcome = s
+            .op(
+                "produce",
+                json!({ "product": "DOUGH", "quantity": 10, "location": "L3", "time": time,
+                        "inputs": [{ "product": "FLOUR", "lot": "F20260312-01", "quantity": 5, "location": "COLD" }] }),
+            )
+            .await;
+        let outputs: Vec<&Value> = outcome["lots"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|l| l.as_str().unwrap().contains("/04012345222227/"))
+            .collect();
+        assert_eq!(outputs.len(), 1, "{outcome}");
+        made.push(outputs[0].clone());
+    }
+    // 07:00 and 13:30 are shift 1 (06-14 h); 15:00 is shift 2. 2026-03-12 is day 071.
+    let dough = |lot: &str| json!(format!("https://id.gs1.org/01/04012345222227/10/{lot}"));
+    assert_eq!(
+        made,
+        [dough("D26071S1"), dough("D26071S1"), dough("D26071S2")]
+    );
+    assert_eq!(
+        quantity(
+            &s.lot("https://id.gs1.org/01/04012345222227/10/D26071S1")
+                .await["produced"]
+        ),
+        20.0
+    );
+    s.stop().await;
+}
