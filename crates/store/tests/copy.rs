@@ -78,6 +78,9 @@ async fn assert_same_data(source: &Store, target: &Store) {
         assert_eq!(x.capture_id, y.capture_id);
         assert_eq!(x.event, y.event);
     }
+    let digest = source.log_digest(None).await.unwrap();
+    assert_eq!(digest, target.log_digest(None).await.unwrap());
+    assert_eq!(digest.events, a.len() as u64);
     assert_eq!(
         source.capture_jobs(100).await.unwrap(),
         target.capture_jobs(100).await.unwrap()
@@ -237,3 +240,32 @@ on_both_backends!(
     a_copy_into_a_store_with_data_is_refused,
     a_backup_taken_while_captures_run_is_a_consistent_store,
 );
+
+#[tokio::test]
+async fn the_log_digest_tells_logs_apart_and_covers_a_prefix() {
+    let a = TestStore::sqlite().await;
+    let b = TestStore::sqlite().await;
+    a.store
+        .capture(numbered_events(0, 20, "DIGEST"), "x")
+        .await
+        .unwrap();
+    let prefix = a.store.log_digest(Some(10)).await.unwrap();
+    assert_eq!((prefix.events, prefix.max_seq), (10, 10));
+    b.store
+        .capture(numbered_events(0, 10, "DIGEST"), "x")
+        .await
+        .unwrap();
+    let whole_b = b.store.log_digest(None).await.unwrap();
+    // Same events at the same positions, but each capture has its own ID.
+    assert_ne!(prefix.digest, whole_b.digest);
+    assert_eq!(whole_b.events, 10);
+    assert_ne!(
+        a.store.log_digest(None).await.unwrap().digest,
+        prefix.digest
+    );
+    assert_eq!(
+        a.store.log_digest(Some(10)).await.unwrap(),
+        prefix,
+        "deterministic"
+    );
+}
