@@ -12,7 +12,12 @@ use serde_json::{Map, Value, json};
 /// Fields that are JSON numbers or booleans; every other value stays a string (a lot
 /// number such as `007` must not become 7).
 const NUMBER_FIELDS: &[&str] = &["shelf_life_days"];
-const BOOL_FIELDS: &[&str] = &["lot_tracked", "serialised", "food_traceability_list", "active"];
+const BOOL_FIELDS: &[&str] = &[
+    "lot_tracked",
+    "serialised",
+    "food_traceability_list",
+    "active",
+];
 /// The most arguments one command takes.
 const MAX_ARGS: usize = 1_000;
 
@@ -40,7 +45,8 @@ pub fn body(args: &[String]) -> Result<Value> {
         let key = name.replace('-', "_");
         match key.as_str() {
             "json" => {
-                let parsed: Value = serde_json::from_str(&value).context("--json is not valid JSON")?;
+                let parsed: Value =
+                    serde_json::from_str(&value).context("--json is not valid JSON")?;
                 let Value::Object(map) = parsed else {
                     bail!("--json must be a JSON object");
                 };
@@ -53,11 +59,15 @@ pub fn body(args: &[String]) -> Result<Value> {
             "required" => push(&mut body, "required_at_receipt", json!(value)),
             "measurement" => push(&mut body, "measurements", measurement(&value)?),
             k if NUMBER_FIELDS.contains(&k) => {
-                let n: u64 = value.parse().with_context(|| format!("--{name}: {value:?} is not a whole number"))?;
+                let n: u64 = value
+                    .parse()
+                    .with_context(|| format!("--{name}: {value:?} is not a whole number"))?;
                 body.insert(key, json!(n));
             }
             k if BOOL_FIELDS.contains(&k) => {
-                let b: bool = value.parse().with_context(|| format!("--{name}: use true or false"))?;
+                let b: bool = value
+                    .parse()
+                    .with_context(|| format!("--{name}: use true or false"))?;
                 body.insert(key, json!(b));
             }
             _ => {
@@ -103,7 +113,9 @@ fn measurement(text: &str) -> Result<Value> {
         Some((v, u)) => (v, Some(u)),
         None => (rest, None),
     };
-    let value: f64 = value.parse().with_context(|| format!("{text:?}: {value:?} is not a number"))?;
+    let value: f64 = value
+        .parse()
+        .with_context(|| format!("{text:?}: {value:?} is not a number"))?;
     let mut m = json!({ "name": name, "value": value });
     if let Some(u) = uom {
         m["uom"] = json!(u);
@@ -122,23 +134,57 @@ mod tests {
     #[test]
     fn flags_become_fields() {
         let b = body(&args(&[
-            "--product", "SALAD", "--lot", "007", "--supplier-lot=A:B", "--shelf-life-days", "9",
-            "--input", "LETTUCE:L:1:30@COLD", "--input", "CARROT:C1:5.5", "--active", "false",
+            "--product",
+            "SALAD",
+            "--lot",
+            "007",
+            "--supplier-lot=A:B",
+            "--shelf-life-days",
+            "9",
+            "--input",
+            "LETTUCE:L:1:30@COLD",
+            "--input",
+            "CARROT:C1:5.5",
+            "--active",
+            "false",
         ]))
         .unwrap();
         assert_eq!(b["lot"], "007");
         assert_eq!(b["supplier_lot"], "A:B");
         assert_eq!(b["shelf_life_days"], 9);
         assert_eq!(b["active"], false);
-        assert_eq!(b["inputs"][0], json!({ "product": "LETTUCE", "lot": "L:1", "quantity": "30", "location": "COLD" }));
+        assert_eq!(
+            b["inputs"][0],
+            json!({ "product": "LETTUCE", "lot": "L:1", "quantity": "30", "location": "COLD" })
+        );
         assert_eq!(b["inputs"][1]["quantity"], "5.5");
     }
 
     #[test]
     fn mistakes_are_named() {
-        assert!(body(&args(&["product"])).unwrap_err().to_string().contains("expected --FIELD"));
-        assert!(body(&args(&["--product"])).unwrap_err().to_string().contains("needs a value"));
-        assert!(body(&args(&["--input", "X"])).unwrap_err().to_string().contains("PRODUCT:LOT:QUANTITY"));
-        assert!(body(&args(&["--shelf-life-days", "x"])).unwrap_err().to_string().contains("whole number"));
+        assert!(
+            body(&args(&["product"]))
+                .unwrap_err()
+                .to_string()
+                .contains("expected --FIELD")
+        );
+        assert!(
+            body(&args(&["--product"]))
+                .unwrap_err()
+                .to_string()
+                .contains("needs a value")
+        );
+        assert!(
+            body(&args(&["--input", "X"]))
+                .unwrap_err()
+                .to_string()
+                .contains("PRODUCT:LOT:QUANTITY")
+        );
+        assert!(
+            body(&args(&["--shelf-life-days", "x"]))
+                .unwrap_err()
+                .to_string()
+                .contains("whole number")
+        );
     }
 }

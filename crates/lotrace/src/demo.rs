@@ -1,11 +1,21 @@
 //! A small, realistic fresh-produce supply chain, so a new user has something to trace.
 //!
-//! Two farms harvest lettuce and carrots; FreshCut Foods receives them, makes salad mix and
-//! coleslaw, palletises and ships to Metro Distribution; the DC breaks one pallet, re-packs,
-//! and ships on to two Harbor Market stores. One receipt names a lot by its GS1 Digital Link
-//! instead of its EPC URN, as real partners do.
+//! Two farms harvest lettuce and carrots and ship them to FreshCut Foods; FreshCut (this
+//! site) receives them, makes salad mix and coleslaw, palletises and ships to Metro
+//! Distribution; the DC breaks one pallet, re-packs, and ships on to two Harbor Market stores.
+//!
+//! What happens at FreshCut is done the way an operator does it: master data, then
+//! operations (receive, produce, pack, ship), which write the EPCIS events. What the farms and
+//! the DC record arrives as their EPCIS documents, captured as partners send them; one farm
+//! names its lot by GS1 Digital Link, the DC by EPC URN, as real partners do.
 
+use anyhow::{Context, Result};
+use lotrace_app::{App, MasterKind};
+use lotrace_core::ops::Operation;
 use serde_json::{Value, json};
+
+/// The operator the demo's operations are recorded under.
+const OPERATOR: &str = "demo";
 
 /// eventIDs are fixed so that loading the demo twice stores it once.
 fn id(n: u32) -> String {
@@ -64,17 +74,10 @@ pub fn site_names() -> Vec<(&'static str, &'static str)> {
     .collect()
 }
 
-const ROMAINE_A: &str = "urn:epc:class:lgtin:0614141.012345.ROM-2611-A";
 /// The same lot as written in a GS1 Digital Link (GTIN 00614141123452).
 const ROMAINE_A_DL: &str = "https://id.gs1.org/01/00614141123452/10/ROM-2611-A";
 const ROMAINE_B: &str = "urn:epc:class:lgtin:0614141.012345.ROM-2611-B";
 const CARROTS: &str = "urn:epc:class:lgtin:0012345.044444.CAR-2611-07";
-const SALAD_1: &str = "urn:epc:class:lgtin:4012345.011111.GSM-26307-1";
-const SALAD_2: &str = "urn:epc:class:lgtin:4012345.011111.GSM-26307-2";
-const SLAW_1: &str = "urn:epc:class:lgtin:4012345.033333.CSL-26307-1";
-const PALLET_1: &str = "urn:epc:id:sscc:4012345.0000000001";
-const PALLET_2: &str = "urn:epc:id:sscc:4012345.0000000002";
-const PALLET_3: &str = "urn:epc:id:sscc:4012345.0000000003";
 const DC_PALLET: &str = "urn:epc:id:sscc:9521141.0000000010";
 
 fn kg(class: &str, quantity: u32) -> Value {
@@ -169,31 +172,9 @@ fn gln_of(site: &Site) -> &'static str {
         s if s == GREEN_VALLEY.sgln => "0614141000012",
         s if s == SUNRISE.sgln => "0012345000010",
         s if s == FRESHCUT.sgln => "4012345000016",
-        s if s == METRO_DC.sgln => "9521141000016",
-        _ => "0088888000126",
+        s if s == METRO_DC.sgln => "9521141000014",
+        _ => "0088888000121",
     }
-}
-
-fn transform(n: u32, time: &str, inputs: Value, outputs: Value, extra: Value) -> Value {
-    let mut e = event(
-        n,
-        "TransformationEvent",
-        time,
-        json!({
-            "bizStep": "commissioning",
-            "disposition": "active",
-            "readPoint": { "id": "urn:epc:id:sgln:4012345.00001.101" },
-            "bizLocation": { "id": FRESHCUT.sgln },
-        }),
-    );
-    if !inputs.is_null() {
-        e["inputQuantityList"] = inputs;
-    }
-    if !outputs.is_null() {
-        e["outputQuantityList"] = outputs;
-    }
-    merge(&mut e, extra);
-    e
 }
 
 fn pack(n: u32, time: &str, action: &str, pallet: &str, children: Value, site: &Site) -> Value {
@@ -216,192 +197,380 @@ fn pack(n: u32, time: &str, action: &str, pallet: &str, children: Value, site: &
     e
 }
 
-/// The demo as one EPCIS 2.0 JSON-LD document.
-pub fn document() -> Value {
-    let pallets = |list: &[&str]| json!({ "epcList": list });
-    let events = vec![
-        harvest(
-            1,
-            "2026-11-02T06:00:00-08:00",
-            &GREEN_VALLEY,
-            ROMAINE_A,
-            1200,
-            "2026-11-16",
-        ),
-        harvest(
-            2,
-            "2026-11-02T06:30:00-08:00",
-            &GREEN_VALLEY,
-            ROMAINE_B,
-            900,
-            "2026-11-16",
-        ),
-        harvest(
-            3,
-            "2026-11-02T07:00:00-08:00",
-            &SUNRISE,
-            CARROTS,
-            2000,
-            "2026-12-02",
-        ),
-        ship(
-            4,
-            "2026-11-02T14:00:00-08:00",
-            &GREEN_VALLEY,
-            &FRESHCUT,
-            json!({ "quantityList": [kg(ROMAINE_A, 1200), kg(ROMAINE_B, 500)] }),
-            "PO-7781",
-        ),
-        ship(
-            5,
-            "2026-11-02T15:00:00-08:00",
-            &SUNRISE,
-            &FRESHCUT,
-            json!({ "quantityList": [kg(CARROTS, 1500)] }),
-            "PO-7782",
-        ),
-        receive(
-            6,
-            "2026-11-03T06:10:00-08:00",
-            &GREEN_VALLEY,
-            &FRESHCUT,
-            json!({ "quantityList": [kg(ROMAINE_A_DL, 1200), kg(ROMAINE_B, 500)] }),
-            "PO-7781",
-        ),
-        receive(
-            7,
-            "2026-11-03T06:40:00-08:00",
-            &SUNRISE,
-            &FRESHCUT,
-            json!({ "quantityList": [kg(CARROTS, 1500)] }),
-            "PO-7782",
-        ),
-        transform(
-            8,
-            "2026-11-03T09:00:00-08:00",
-            json!([kg(ROMAINE_A, 800), kg(CARROTS, 300)]),
-            json!([kg(SALAD_1, 1000)]),
-            json!({ "ilmd": { "cbvmda:itemExpirationDate": "2026-11-12" } }),
-        ),
-        transform(
-            9,
-            "2026-11-03T11:00:00-08:00",
-            json!([kg(ROMAINE_A, 400), kg(ROMAINE_B, 500), kg(CARROTS, 200)]),
-            json!([kg(SALAD_2, 1050)]),
-            json!({ "ilmd": { "cbvmda:itemExpirationDate": "2026-11-12" } }),
-        ),
-        // One transformation recorded as two events sharing a transformationID: the line
-        // scanner logs the carrots going in, the packing scale logs the coleslaw coming out.
-        transform(
-            10,
-            "2026-11-03T12:00:00-08:00",
-            json!([kg(CARROTS, 800)]),
-            Value::Null,
-            json!({ "transformationID": "urn:uuid:9f5d3c1a-7e0b-4a8f-8d2e-3b6c5a4d1e00" }),
-        ),
-        transform(
-            11,
-            "2026-11-03T13:30:00-08:00",
-            Value::Null,
-            json!([kg(SLAW_1, 760)]),
-            json!({ "transformationID": "urn:uuid:9f5d3c1a-7e0b-4a8f-8d2e-3b6c5a4d1e00",
-                    "ilmd": { "cbvmda:itemExpirationDate": "2026-11-17" } }),
-        ),
-        pack(
-            12,
-            "2026-11-03T14:00:00-08:00",
-            "ADD",
-            PALLET_1,
-            json!([kg(SALAD_1, 600)]),
-            &FRESHCUT,
-        ),
-        pack(
-            13,
-            "2026-11-03T14:10:00-08:00",
-            "ADD",
-            PALLET_2,
-            json!([kg(SALAD_1, 400), kg(SALAD_2, 300)]),
-            &FRESHCUT,
-        ),
-        pack(
-            14,
-            "2026-11-03T14:20:00-08:00",
-            "ADD",
-            PALLET_3,
-            json!([kg(SALAD_2, 750), kg(SLAW_1, 760)]),
-            &FRESHCUT,
-        ),
-        ship(
-            15,
-            "2026-11-03T16:00:00-08:00",
-            &FRESHCUT,
-            &METRO_DC,
-            pallets(&[PALLET_1, PALLET_2, PALLET_3]),
-            "PO-55120",
-        ),
-        receive(
-            16,
-            "2026-11-04T05:30:00-08:00",
-            &FRESHCUT,
-            &METRO_DC,
-            pallets(&[PALLET_1, PALLET_2, PALLET_3]),
-            "PO-55120",
-        ),
-        // The DC breaks pallet 2 (DELETE with no child list empties it) and builds a mixed pallet.
-        pack(
-            17,
-            "2026-11-04T08:00:00-08:00",
-            "DELETE",
-            PALLET_2,
-            Value::Null,
-            &METRO_DC,
-        ),
-        pack(
-            18,
-            "2026-11-04T08:20:00-08:00",
-            "ADD",
-            DC_PALLET,
-            json!([kg(SALAD_1, 400), kg(SALAD_2, 150)]),
-            &METRO_DC,
-        ),
-        ship(
-            19,
-            "2026-11-04T10:00:00-08:00",
-            &METRO_DC,
-            &STORE_12,
-            pallets(&[PALLET_1]),
-            "HM12-9001",
-        ),
-        ship(
-            20,
-            "2026-11-04T10:30:00-08:00",
-            &METRO_DC,
-            &STORE_27,
-            pallets(&[DC_PALLET]),
-            "HM27-9002",
-        ),
-        receive(
-            21,
-            "2026-11-04T13:00:00-08:00",
-            &METRO_DC,
-            &STORE_12,
-            pallets(&[PALLET_1]),
-            "HM12-9001",
-        ),
-        receive(
-            22,
-            "2026-11-04T14:15:00-08:00",
-            &METRO_DC,
-            &STORE_27,
-            pallets(&[DC_PALLET]),
-            "HM27-9002",
-        ),
-    ];
+fn document(events: Vec<Value>, created: &str) -> Value {
     json!({
         "@context": ["https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld"],
         "type": "EPCISDocument",
         "schemaVersion": "2.0",
-        "creationDate": "2026-11-04T23:00:00Z",
+        "creationDate": created,
         "epcisBody": { "eventList": events },
     })
+}
+
+/// The demo's calendar: harvest on day 0, three days ago, so that its lots are fresh today.
+/// Every site keeps Pacific time.
+struct Calendar {
+    harvest_day: jiff::civil::Date,
+}
+
+impl Calendar {
+    const OFFSET: &'static str = "-08:00";
+
+    fn new(today: jiff::civil::Date) -> Calendar {
+        Calendar {
+            harvest_day: today.saturating_sub(jiff::Span::new().days(3)),
+        }
+    }
+
+    fn date(&self, day: i64) -> jiff::civil::Date {
+        self.harvest_day.saturating_add(jiff::Span::new().days(day))
+    }
+
+    /// `day` days after the harvest, at local time `hh_mm`.
+    fn at(&self, day: i64, hh_mm: &str) -> String {
+        format!("{}T{hh_mm}:00{}", self.date(day), Self::OFFSET)
+    }
+}
+
+/// What the farms send: harvests (with lot master data) and the shipments to FreshCut.
+fn farm_document(cal: &Calendar) -> Value {
+    let expiry = cal.date(14).to_string();
+    let carrot_expiry = cal.date(30).to_string();
+    document(
+        vec![
+            harvest(
+                1,
+                &cal.at(0, "06:00"),
+                &GREEN_VALLEY,
+                ROMAINE_A_DL,
+                1200,
+                &expiry,
+            ),
+            harvest(
+                2,
+                &cal.at(0, "06:30"),
+                &GREEN_VALLEY,
+                ROMAINE_B,
+                900,
+                &expiry,
+            ),
+            harvest(
+                3,
+                &cal.at(0, "07:00"),
+                &SUNRISE,
+                CARROTS,
+                2000,
+                &carrot_expiry,
+            ),
+            ship(
+                4,
+                &cal.at(0, "14:00"),
+                &GREEN_VALLEY,
+                &FRESHCUT,
+                json!({ "quantityList": [kg(ROMAINE_A_DL, 1200), kg(ROMAINE_B, 500)] }),
+                "PO-7781",
+            ),
+            ship(
+                5,
+                &cal.at(0, "15:00"),
+                &SUNRISE,
+                &FRESHCUT,
+                json!({ "quantityList": [kg(CARROTS, 1500)] }),
+                "PO-7782",
+            ),
+        ],
+        &cal.at(0, "23:00"),
+    )
+}
+
+/// What FreshCut made and packed, as the operations answered.
+struct Made {
+    salad_lots: [String; 2],
+    pallets: [String; 3],
+}
+
+/// What the DC and the stores send: receipt of FreshCut's pallets, a re-pack, deliveries.
+fn distribution_document(cal: &Calendar, made: &Made) -> Value {
+    let pallets = |list: &[&str]| json!({ "epcList": list });
+    let [p1, p2, p3] = [0, 1, 2].map(|i| made.pallets[i].as_str());
+    let salad = |i: usize| format!("urn:epc:class:lgtin:4012345.011111.{}", made.salad_lots[i]);
+    document(
+        vec![
+            receive(
+                16,
+                &cal.at(2, "05:30"),
+                &FRESHCUT,
+                &METRO_DC,
+                pallets(&[p1, p2, p3]),
+                "PO-55120",
+            ),
+            // The DC breaks pallet 2 (DELETE with no child list empties it) and builds a
+            // mixed pallet.
+            pack(
+                17,
+                &cal.at(2, "08:00"),
+                "DELETE",
+                p2,
+                Value::Null,
+                &METRO_DC,
+            ),
+            pack(
+                18,
+                &cal.at(2, "08:20"),
+                "ADD",
+                DC_PALLET,
+                json!([kg(&salad(0), 400), kg(&salad(1), 150)]),
+                &METRO_DC,
+            ),
+            ship(
+                19,
+                &cal.at(2, "10:00"),
+                &METRO_DC,
+                &STORE_12,
+                pallets(&[p1]),
+                "HM12-9001",
+            ),
+            ship(
+                20,
+                &cal.at(2, "10:30"),
+                &METRO_DC,
+                &STORE_27,
+                pallets(&[DC_PALLET]),
+                "HM27-9002",
+            ),
+            receive(
+                21,
+                &cal.at(2, "13:00"),
+                &METRO_DC,
+                &STORE_12,
+                pallets(&[p1]),
+                "HM12-9001",
+            ),
+            receive(
+                22,
+                &cal.at(2, "14:15"),
+                &METRO_DC,
+                &STORE_27,
+                pallets(&[DC_PALLET]),
+                "HM27-9002",
+            ),
+        ],
+        &cal.at(2, "23:00"),
+    )
+}
+
+/// FreshCut's master data: what an administrator enters once.
+fn master_data() -> Vec<(MasterKind, Value)> {
+    vec![
+        (
+            MasterKind::Product,
+            json!({ "code": "ROMAINE", "name": "Romaine lettuce, field packed", "uom": "KGM",
+            "gtin": "00614141123452", "shelf_life_days": 14, "required_at_receipt": ["supplier_lot"] }),
+        ),
+        (
+            MasterKind::Product,
+            json!({ "code": "CARROT", "name": "Carrots, bulk", "uom": "KGM",
+            "gtin": "00012345444449", "required_at_receipt": ["supplier_lot"] }),
+        ),
+        (
+            MasterKind::Product,
+            json!({ "code": "SALAD", "name": "Garden salad mix", "uom": "KGM",
+            "gtin": "04012345111118", "lot_template": "GSM-{yy}{doy:03}-{seq}", "shelf_life_days": 9 }),
+        ),
+        (
+            MasterKind::Product,
+            json!({ "code": "SLAW", "name": "Coleslaw", "uom": "KGM",
+            "gtin": "04012345333336", "lot_template": "CSL-{yy}{doy:03}-{seq}", "shelf_life_days": 14 }),
+        ),
+        (
+            MasterKind::Location,
+            json!({ "code": "PLANT1", "name": FRESHCUT.name, "kind": "site", "gln": "4012345000016" }),
+        ),
+        (
+            MasterKind::Location,
+            json!({ "code": "DOCK", "name": "Receiving dock", "kind": "zone", "parent": "PLANT1" }),
+        ),
+        (
+            MasterKind::Location,
+            json!({ "code": "LINE1", "name": "Cut & wash line 1", "kind": "zone", "parent": "PLANT1" }),
+        ),
+        (
+            MasterKind::Party,
+            json!({ "code": "GREENVALLEY", "name": GREEN_VALLEY.name, "roles": ["supplier"], "gln": "0614141000012" }),
+        ),
+        (
+            MasterKind::Party,
+            json!({ "code": "SUNRISE", "name": SUNRISE.name, "roles": ["supplier"], "gln": "0012345000010" }),
+        ),
+        (
+            MasterKind::Party,
+            json!({ "code": "METRO", "name": METRO_DC.name, "roles": ["customer"], "gln": "9521141000014" }),
+        ),
+    ]
+}
+
+/// Runs one of FreshCut's operations as an operator would.
+async fn operate(app: &App, name: &str, body: Value) -> Result<lotrace_app::OpOutcome> {
+    let operation = Operation::from_json(name, body)
+        .map_err(|e| anyhow::anyhow!("demo {name} (a bug in lotrace): {e}"))?;
+    app.run(&operation, name, OPERATOR)
+        .await
+        .map_err(|e| anyhow::anyhow!("demo {name} refused (a bug in lotrace): {e}"))
+}
+
+/// FreshCut's day (day 1): receipts, three productions, three pallets, one shipment.
+async fn freshcut_day(app: &App, cal: &Calendar) -> Result<Made> {
+    let receipts = [
+        (
+            "ROMAINE",
+            "GREENVALLEY",
+            1200,
+            "ROM-2611-A",
+            14,
+            "PO-7781",
+            "06:10",
+        ),
+        (
+            "ROMAINE",
+            "GREENVALLEY",
+            500,
+            "ROM-2611-B",
+            14,
+            "PO-7781",
+            "06:11",
+        ),
+        (
+            "CARROT",
+            "SUNRISE",
+            1500,
+            "CAR-2611-07",
+            30,
+            "PO-7782",
+            "06:40",
+        ),
+    ];
+    for (product, supplier, kg, lot, shelf_days, po, time) in receipts {
+        operate(
+            app,
+            "receive",
+            json!({ "product": product, "supplier": supplier, "location": "DOCK",
+            "quantity": kg, "supplier_lot": lot, "expiry": cal.date(shelf_days).to_string(),
+            "country_of_origin": "US", "purchase_order": po, "time": cal.at(1, time) }),
+        )
+        .await?;
+    }
+    let input = |product: &str, lot: &str, kg: u32| json!({ "product": product, "lot": lot, "quantity": kg, "location": "DOCK" });
+    let productions = [
+        (
+            "SALAD",
+            1000,
+            "WO-3071",
+            "09:00",
+            vec![
+                input("ROMAINE", "ROM-2611-A", 800),
+                input("CARROT", "CAR-2611-07", 300),
+            ],
+        ),
+        (
+            "SALAD",
+            1050,
+            "WO-3072",
+            "11:00",
+            vec![
+                input("ROMAINE", "ROM-2611-A", 400),
+                input("ROMAINE", "ROM-2611-B", 500),
+                input("CARROT", "CAR-2611-07", 200),
+            ],
+        ),
+        (
+            "SLAW",
+            760,
+            "WO-3073",
+            "13:30",
+            vec![input("CARROT", "CAR-2611-07", 800)],
+        ),
+    ];
+    let mut lots = Vec::new();
+    for (product, kg, order, time, inputs) in productions {
+        let made = operate(
+            app,
+            "produce",
+            json!({ "product": product, "quantity": kg, "location": "LINE1",
+            "production_order": order, "inputs": inputs, "time": cal.at(1, time) }),
+        )
+        .await?;
+        lots.extend(made.assigned_lots);
+    }
+    let [salad_1, salad_2, slaw_1] = <[String; 3]>::try_from(lots)
+        .map_err(|lots| anyhow::anyhow!("demo: expected three new lots, got {lots:?}"))?;
+    let line = |product: &str, lot: &str, kg: u32| json!({ "product": product, "lot": lot, "quantity": kg });
+    let loads = [
+        ("14:00", vec![line("SALAD", &salad_1, 600)]),
+        (
+            "14:10",
+            vec![line("SALAD", &salad_1, 400), line("SALAD", &salad_2, 300)],
+        ),
+        (
+            "14:20",
+            vec![line("SALAD", &salad_2, 750), line("SLAW", &slaw_1, 760)],
+        ),
+    ];
+    let mut pallets = Vec::new();
+    for (time, lines) in loads {
+        let packed = operate(
+            app,
+            "pack",
+            json!({ "location": "LINE1", "lots": lines, "time": cal.at(1, time) }),
+        )
+        .await?;
+        pallets.push(packed.sscc.context("demo: pack allocated no SSCC")?);
+    }
+    operate(
+        app,
+        "ship",
+        json!({ "customer": "METRO", "location": "LINE1", "containers": pallets,
+        "purchase_order": "PO-55120", "despatch_advice": "ASN-55120", "time": cal.at(1, "16:00") }),
+    )
+    .await?;
+    let pallets = <[String; 3]>::try_from(pallets)
+        .map_err(|p| anyhow::anyhow!("demo: expected three pallets, got {p:?}"))?;
+    Ok(Made {
+        salad_lots: [salad_1, salad_2],
+        pallets,
+    })
+}
+
+/// Loads the demo through the application: master data, partners' documents, operations.
+/// Loading it into a store that has it already changes nothing.
+pub async fn load(app: &App) -> Result<String> {
+    let before = app.store().event_count().await?;
+    if before > 0 && app.get(MasterKind::Product, "SALAD").await.is_ok() {
+        return Ok(format!(
+            "the demo supply chain is loaded already ({before} events in the store)"
+        ));
+    }
+    for (kind, body) in master_data() {
+        app.create(kind, body)
+            .await
+            .with_context(|| format!("demo master data {} (a bug in lotrace)", kind.as_str()))?;
+    }
+    let cal = Calendar::new(jiff::Zoned::now().date());
+    capture(app, farm_document(&cal), "demo:farms").await?;
+    let made = freshcut_day(app, &cal).await?;
+    capture(app, distribution_document(&cal, &made), "demo:distribution").await?;
+    let after = app.store().event_count().await?;
+    Ok(format!(
+        "demo supply chain: {} events across {} sites (the farms' and the DC's EPCIS documents, \
+         FreshCut's operations)",
+        after - before,
+        site_names().len()
+    ))
+}
+
+async fn capture(app: &App, document: Value, source: &str) -> Result<()> {
+    let bytes = serde_json::to_vec(&document)?;
+    let parsed = lotrace_epcis::parse_document(&bytes, &lotrace_epcis::Limits::default())
+        .with_context(|| format!("the built-in {source} document is invalid (a bug in lotrace)"))?;
+    app.capture(parsed.events, source).await?;
+    Ok(())
 }

@@ -41,10 +41,15 @@ pub async fn run_words(app: &App, words: &[String]) -> Result<()> {
         bail!("no command given; see lotrace --help");
     };
     let as_json = rest.iter().any(|w| w == "--json-output");
-    let rest: Vec<String> = rest.iter().filter(|w| *w != "--json-output").cloned().collect();
+    let rest: Vec<String> = rest
+        .iter()
+        .filter(|w| *w != "--json-output")
+        .cloned()
+        .collect();
     if Operation::NAMES.contains(&command.as_str()) {
         let body = crate::args::body(&rest)?;
-        let operation = Operation::from_json(command, body).map_err(|e| anyhow::anyhow!("{command}: {e}"))?;
+        let operation =
+            Operation::from_json(command, body).map_err(|e| anyhow::anyhow!("{command}: {e}"))?;
         let outcome = app
             .run(&operation, command, &operator())
             .await
@@ -81,8 +86,16 @@ pub async fn run_words(app: &App, words: &[String]) -> Result<()> {
                 return print(&records);
             }
             for r in records {
-                let active = if r["active"] == Value::Bool(false) { " (deactivated)" } else { "" };
-                println!("{:<20} {}{active}", r["code"].as_str().unwrap_or(""), r["name"].as_str().unwrap_or(""));
+                let active = if r["active"] == Value::Bool(false) {
+                    " (deactivated)"
+                } else {
+                    ""
+                };
+                println!(
+                    "{:<20} {}{active}",
+                    r["code"].as_str().unwrap_or(""),
+                    r["name"].as_str().unwrap_or("")
+                );
             }
             return Ok(());
         }
@@ -104,7 +117,9 @@ pub async fn run_words(app: &App, words: &[String]) -> Result<()> {
                 _ => app.set_active(kind, code, false).await,
             }
         }
-        other => bail!("{command}: unknown action {other:?}; use add, update, show, list, activate, deactivate"),
+        other => bail!(
+            "{command}: unknown action {other:?}; use add, update, show, list, activate, deactivate"
+        ),
     };
     let record = result.map_err(|e| anyhow::anyhow!("{command} {action}: {e}"))?;
     print(&record)
@@ -119,28 +134,52 @@ pub async fn show_lot(app: &App, product_or_id: &str, lot: Option<&str>, json: b
             .lot_uri(lot),
         None => product_or_id.to_owned(),
     };
-    let state = app.lot(&id).await?.with_context(|| format!("no lot {id} is known"))?;
+    let state = app
+        .lot(&id)
+        .await?
+        .with_context(|| format!("no lot {id} is known"))?;
     if json {
         return print(&state);
     }
     println!("lot {}", state.id);
     println!("  unit {}", state.uom.as_deref().unwrap_or("-"));
-    println!("  status {:?}{}", state.hold, state.hold_reason.map(|r| format!(" ({r})")).unwrap_or_default());
+    println!(
+        "  status {:?}{}",
+        state.hold,
+        state
+            .hold_reason
+            .map(|r| format!(" ({r})"))
+            .unwrap_or_default()
+    );
     if let Some(e) = state.expiry {
         println!("  expiry {e}");
     }
     println!(
         "  received {} produced {} returned {} shipped {} consumed {} scrapped {} adjusted {}",
-        state.received, state.produced, state.returned, state.shipped, state.consumed, state.scrapped, state.adjusted
+        state.received,
+        state.produced,
+        state.returned,
+        state.shipped,
+        state.consumed,
+        state.scrapped,
+        state.adjusted
     );
     for (loc, q) in &state.on_hand {
-        let code = catalog.location_by_uri(loc).map(|l| l.code.as_str()).unwrap_or(loc);
+        let code = catalog
+            .location_by_uri(loc)
+            .map(|l| l.code.as_str())
+            .unwrap_or(loc);
         println!("  on hand {q} at {code}");
     }
     Ok(())
 }
 
-pub async fn show_inventory(app: &App, product: Option<&str>, location: Option<&str>, json: bool) -> Result<()> {
+pub async fn show_inventory(
+    app: &App,
+    product: Option<&str>,
+    location: Option<&str>,
+    json: bool,
+) -> Result<()> {
     let catalog = app.catalog().await;
     let prefix = product
         .map(|p| catalog.product("product", p).map(|p| p.lot_uri("")))
@@ -156,10 +195,13 @@ pub async fn show_inventory(app: &App, product: Option<&str>, location: Option<&
     let mut rows = Vec::new();
     for lot in &lots {
         for (loc, q) in &lot.on_hand {
-            if at.as_ref().is_some_and(|a| a != loc) {
+            if at.as_ref().is_some_and(|a| a != loc) || q.is_zero() {
                 continue;
             }
-            let code = catalog.location_by_uri(loc).map(|l| l.code.clone()).unwrap_or_else(|| loc.clone());
+            let code = catalog
+                .location_by_uri(loc)
+                .map(|l| l.code.clone())
+                .unwrap_or_else(|| loc.clone());
             rows.push(serde_json::json!({
                 "lot": lot.id, "location": code, "quantity": q, "uom": lot.uom,
                 "status": lot.hold, "expiry": lot.expiry,
@@ -181,7 +223,13 @@ pub async fn show_inventory(app: &App, product: Option<&str>, location: Option<&
     Ok(())
 }
 
-pub async fn show_picks(app: &App, product: &str, quantity: &str, location: Option<&str>, json: bool) -> Result<()> {
+pub async fn show_picks(
+    app: &App,
+    product: &str,
+    quantity: &str,
+    location: Option<&str>,
+    json: bool,
+) -> Result<()> {
     let quantity = Qty::parse(quantity).map_err(|e| anyhow::anyhow!("--quantity: {e}"))?;
     let picks = app.picks(product, quantity, location).await?;
     if json {
@@ -189,8 +237,14 @@ pub async fn show_picks(app: &App, product: &str, quantity: &str, location: Opti
     }
     let total: Qty = picks.iter().map(|p| p.quantity).sum();
     for p in &picks {
-        let expiry = p.expiry.map(|e| e.to_string()).unwrap_or_else(|| "-".into());
-        println!("{} from {} (expires {expiry}): {}", p.lot, p.location, p.quantity);
+        let expiry = p
+            .expiry
+            .map(|e| e.to_string())
+            .unwrap_or_else(|| "-".into());
+        println!(
+            "{} from {} (expires {expiry}): {}",
+            p.lot, p.location, p.quantity
+        );
     }
     if total < quantity {
         println!("only {total} of {quantity} is available");

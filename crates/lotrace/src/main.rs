@@ -1,8 +1,11 @@
 //! `lotrace`: the command-line program. A thin layer: parse arguments, call the crates, print.
 
 mod args;
+mod bench;
 mod demo;
 mod domain;
+mod store_cmd;
+mod trace_cmd;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -28,10 +31,21 @@ struct Cli {
     #[arg(long, global = true, env = "LOTRACE_LOG", default_value = "info")]
     log: String,
     /// GS1 company prefix for the SSCCs this site allocates.
-    #[arg(long, global = true, env = "LOTRACE_COMPANY_PREFIX", default_value = "4012345")]
+    #[arg(
+        long,
+        global = true,
+        env = "LOTRACE_COMPANY_PREFIX",
+        default_value = "4012345"
+    )]
     company_prefix: String,
     /// The site's offset from UTC (+hh:mm), for event times and lot-number dates.
-    #[arg(long, global = true, env = "LOTRACE_UTC_OFFSET", default_value = "+00:00", allow_hyphen_values = true)]
+    #[arg(
+        long,
+        global = true,
+        env = "LOTRACE_UTC_OFFSET",
+        default_value = "+00:00",
+        allow_hyphen_values = true
+    )]
     utc_offset: String,
     #[command(subcommand)]
     command: Command,
@@ -64,6 +78,25 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Copy a whole store into a new, empty one (SQLite or PostgreSQL, either way), verified
+    /// by counts and a digest of the log before it is reported done.
+    MigrateStore {
+        /// The store to copy: a SQLite path (or sqlite:PATH) or a postgres:// URL.
+        #[arg(long)]
+        from: String,
+        /// The empty store to copy into.
+        #[arg(long)]
+        to: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// An online, consistent backup of the SQLite store (--db) into a new file, verified.
+    Backup {
+        /// The backup file to write; it must not exist.
+        dest: PathBuf,
+        #[arg(long)]
+        json: bool,
+    },
     /// Show one lot: status, quantities, where it is.
     Lot {
         /// Product code (with LOT), or any identifier of the lot (EPC URN, Digital Link).
@@ -89,6 +122,53 @@ enum Command {
         quantity: String,
         #[arg(long)]
         location: Option<String>,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Where a lot, instance or container went (--forward) or came from (--backward).
+    #[command(group = clap::ArgGroup::new("direction").required(true).args(["forward", "backward"]))]
+    Trace {
+        /// Any identifier of it: EPC URN, GS1 Digital Link (any domain).
+        id: String,
+        /// Everything made from it, what held it, where it was shipped, where it is now.
+        #[arg(long)]
+        forward: bool,
+        /// Everything it was made from, recursively, and where each was received from.
+        #[arg(long)]
+        backward: bool,
+        /// Print the JSON that GET /api/v1/trace answers.
+        #[arg(long)]
+        json: bool,
+    },
+    /// Benchmark the trace engine on a synthetic supply chain, each size in a fresh SQLite
+    /// store in a temporary directory (--db is not used): import rate, trace latency, index
+    /// memory, disk, and a recursive SQL baseline.
+    Bench {
+        /// Sizes to run, in events, comma-separated (underscores allowed).
+        #[arg(long, value_delimiter = ',', value_parser = parse_count, default_value = "100000,1000000,10000000")]
+        events: Vec<u64>,
+        /// Events per capture.
+        #[arg(long, default_value_t = 10_000)]
+        batch: usize,
+        /// Random lots traced per row (any lot forward, any lot backward, supplier lot forward).
+        #[arg(long, default_value_t = 2_000)]
+        traces: usize,
+        /// Of those, how many the recursive SQL baseline answers too.
+        #[arg(long, default_value_t = 200)]
+        sql_traces: usize,
+        /// Seed of the synthetic supply chain and of the sampled lots.
+        #[arg(long, default_value_t = 2026)]
+        seed: u64,
+        /// Directory for the temporary stores (default: the system's temporary directory).
+        #[arg(long)]
+        dir: Option<PathBuf>,
+        /// Keep the stores instead of removing them (their paths are printed).
+        #[arg(long)]
+        keep: bool,
+        /// Generate straight into the trace index: no store, no import, no SQL baseline.
+        #[arg(long)]
+        index_only: bool,
+        /// Print the results as JSON.
         #[arg(long)]
         json: bool,
     },
@@ -137,12 +217,12 @@ async fn run(cli: Cli) -> Result<()> {
             max_body_bytes,
         } => {
             let store = open(&location).await?;
-            if demo {
-                let summary = load_demo(&store).await?;
-                eprintln!("{summary}");
-            }
             let config = domain::config(&cli.company_prefix, &cli.utc_offset)?;
             let app = lotrace_app::App::open(store.clone(), config).await?;
+            if demo {
+                let summary = demo::load(&app).await?;
+                eprintln!("{summary}");
+            }
             let limits = lotrace_server::Limits {
                 max_body_bytes,
                 ..Default::default()
@@ -159,52 +239,104 @@ async fn run(cli: Cli) -> Result<()> {
             Ok(())
         }
         Command::Import { files, json } => import(&location, &files, json).await,
-        Command::Lot { product_or_id, lot, json } => {
+        Command::Lot {
+            product_or_id,
+            lot,
+            json,
+        } => {
             let app = domain::open_app(&location, &cli.company_prefix, &cli.utc_offset).await?;
             domain::show_lot(&app, &product_or_id, lot.as_deref(), json).await
         }
-        Command::Inventory { product, location: at, json } => {
+        Command::Inventory {
+            product,
+            location: at,
+            json,
+        } => {
             let app = domain::open_app(&location, &cli.company_prefix, &cli.utc_offset).await?;
             domain::show_inventory(&app, product.as_deref(), at.as_deref(), json).await
         }
-        Command::Picks { product, quantity, location: at, json } => {
+        Command::Picks {
+            product,
+            quantity,
+            location: at,
+            json,
+        } => {
             let app = domain::open_app(&location, &cli.company_prefix, &cli.utc_offset).await?;
             domain::show_picks(&app, &product, &quantity, at.as_deref(), json).await
+        }
+        Command::MigrateStore { from, to, json } => {
+            let (from, to) = (Location::parse(&from)?, Location::parse(&to)?);
+            store_cmd::migrate_store(&from, &to, json).await
+        }
+        Command::Backup { dest, json } => store_cmd::backup(&location, &dest, json).await,
+        Command::Trace {
+            id,
+            forward,
+            backward: _,
+            json,
+        } => {
+            let direction = if forward {
+                lotrace_trace::Direction::Forward
+            } else {
+                lotrace_trace::Direction::Backward
+            };
+            let app = domain::open_app(&location, &cli.company_prefix, &cli.utc_offset).await?;
+            trace_cmd::run(&app, &id, direction, json).await
+        }
+        Command::Bench {
+            events,
+            batch,
+            traces,
+            sql_traces,
+            seed,
+            dir,
+            keep,
+            index_only,
+            json,
+        } => {
+            bench::run(bench::Options {
+                sizes: events,
+                batch,
+                traces,
+                sql_traces,
+                seed,
+                dir,
+                keep,
+                index_only,
+                json,
+            })
+            .await
         }
         Command::Other(words) => {
             let app = domain::open_app(&location, &cli.company_prefix, &cli.utc_offset).await?;
             domain::run_words(&app, &words).await
         }
         Command::Demo { json } => {
-            let store = open(&location).await?;
-            let summary = load_demo(&store).await?;
+            let app = domain::open_app(&location, &cli.company_prefix, &cli.utc_offset).await?;
+            let summary = demo::load(&app).await?;
             if json {
                 println!("{}", json!({ "message": summary }));
             } else {
                 println!("{summary}");
             }
-            store.close().await;
+            app.store().close().await;
             Ok(())
         }
     }
+}
+
+/// A whole number, with `_` allowed between digits (`10_000_000`).
+fn parse_count(text: &str) -> Result<u64, String> {
+    text.trim()
+        .replace('_', "")
+        .parse()
+        .map_err(|_| format!("{text:?} is not a whole number of events"))
 }
 
 async fn open(location: &Location) -> Result<Store> {
     Store::open(location)
         .await
         .with_context(|| format!("cannot open the database {location}"))
-}
-
-async fn load_demo(store: &Store) -> Result<String> {
-    let bytes = serde_json::to_vec(&demo::document())?;
-    let document = lotrace_epcis::parse_document(&bytes, &lotrace_epcis::Limits::default())
-        .context("the built-in demo document is invalid (a bug in lotrace)")?;
-    let receipt = store.capture(document.events, "demo").await?;
-    let places = demo::site_names().len();
-    Ok(format!(
-        "demo supply chain: {} events across {places} sites ({} stored, {} already present)",
-        receipt.job.events_read, receipt.job.events_stored, receipt.job.events_already_present
-    ))
 }
 
 async fn import(location: &Location, files: &[PathBuf], as_json: bool) -> Result<()> {

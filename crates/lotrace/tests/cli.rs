@@ -111,7 +111,10 @@ fn a_wrong_check_digit_in_any_file_imports_nothing() {
     broken["epcList"] = json!(["https://id.gs1.org/01/09521234543214/21/A1"]);
     let bad = write_doc(dir.path(), "typo.jsonld", json!([broken]));
 
-    let output = lotrace(&db, &["import", good.to_str().unwrap(), bad.to_str().unwrap()]);
+    let output = lotrace(
+        &db,
+        &["import", good.to_str().unwrap(), bad.to_str().unwrap()],
+    );
     assert!(!output.status.success());
     let stderr = String::from_utf8(output.stderr).unwrap();
     assert!(stderr.contains("typo.jsonld"), "{stderr}");
@@ -121,7 +124,10 @@ fn a_wrong_check_digit_in_any_file_imports_nothing() {
     assert!(stderr.contains("nothing was imported"), "{stderr}");
 
     let again = stdout_json(&lotrace(&db, &["import", "--json", good.to_str().unwrap()]));
-    assert_eq!(again["eventsStored"], 1, "the good file was not stored before");
+    assert_eq!(
+        again["eventsStored"], 1,
+        "the good file was not stored before"
+    );
 }
 
 #[test]
@@ -146,9 +152,34 @@ fn demo_loads_once() {
         String::from_utf8_lossy(&first.stderr)
     );
     let text = String::from_utf8(first.stdout).unwrap();
-    assert!(text.contains("22 stored, 0 already present"), "{text}");
+    assert!(text.contains("demo supply chain: 25 events"), "{text}");
     let second = String::from_utf8(lotrace(&db, &["demo"]).stdout).unwrap();
-    assert!(second.contains("0 stored, 22 already present"), "{second}");
+    assert!(second.contains("loaded already (25 events"), "{second}");
+
+    // FreshCut's part came from operations: master data, lots numbered by template, stock.
+    let products = lotrace(&db, &["product", "list"]);
+    assert!(String::from_utf8_lossy(&products.stdout).contains("Garden salad mix"));
+    let stock = stdout_json(&lotrace(
+        &db,
+        &["inventory", "--product", "SALAD", "--json"],
+    ));
+    let rows = stock.as_array().unwrap();
+    assert!(!rows.is_empty(), "{stock}");
+    assert!(
+        rows.iter()
+            .all(|r| r["lot"].as_str().unwrap().contains("/10/GSM-")),
+        "{stock}"
+    );
+    // 1000 + 1050 kg of salad made, all shipped on: 600 + 400 at two stores, 150 + 900 at the DC.
+    let total: f64 = rows
+        .iter()
+        .map(|r| {
+            r["quantity"]
+                .as_str()
+                .map_or_else(|| r["quantity"].as_f64().unwrap(), |s| s.parse().unwrap())
+        })
+        .sum();
+    assert_eq!(total, 2050.0, "{stock}");
 }
 
 #[cfg(unix)]
@@ -189,7 +220,7 @@ fn serve_answers_and_stops_cleanly_on_sigterm() {
     let mut response = String::new();
     stream.read_to_string(&mut response).unwrap();
     assert!(response.starts_with("HTTP/1.1 200"), "{response}");
-    assert!(response.contains("\"events\":22"), "{response}");
+    assert!(response.contains("\"events\":25"), "{response}");
 
     let status = Command::new("kill")
         .arg("-TERM")

@@ -131,14 +131,15 @@ async fn wait_for_trace(
             [("id", origin), ("direction", "forward")],
         )
         .unwrap();
-        let response = client
-            .get(url)
-            .send()
-            .await
-            .unwrap();
+        let response = client.get(url).send().await.unwrap();
         if response.status() == 200 {
             last = response.json().await.unwrap();
-            if last["lots"].as_array().unwrap().iter().any(|l| l == expected) {
+            if last["lots"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|l| l == expected)
+            {
                 return started.elapsed();
             }
         }
@@ -163,7 +164,16 @@ async fn a_capture_on_one_server_is_traceable_on_the_other_within_a_second() {
         async move {
             let (a, b) = (Server::start(&db), Server::start(&db));
             let client = reqwest::Client::new();
-            capture(&client, &a, &document(json!([transformation(1, &format!("{FLOUR}.F1"), &format!("{BREAD}.B1"))]))).await;
+            capture(
+                &client,
+                &a,
+                &document(json!([transformation(
+                    1,
+                    &format!("{FLOUR}.F1"),
+                    &format!("{BREAD}.B1")
+                )])),
+            )
+            .await;
             wait_for_trace(
                 &client,
                 &b,
@@ -172,7 +182,16 @@ async fn a_capture_on_one_server_is_traceable_on_the_other_within_a_second() {
             )
             .await;
             // And the other way round, extending the same genealogy.
-            capture(&client, &b, &document(json!([transformation(2, &format!("{BREAD}.B1"), &format!("{CRUMBS}.C1"))]))).await;
+            capture(
+                &client,
+                &b,
+                &document(json!([transformation(
+                    2,
+                    &format!("{BREAD}.B1"),
+                    &format!("{CRUMBS}.C1")
+                )])),
+            )
+            .await;
             wait_for_trace(
                 &client,
                 &a,

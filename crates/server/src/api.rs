@@ -1,6 +1,6 @@
 //! The REST API under `/api/v1`: operations, master data, lots, inventory, picks, traces.
 
-use axum::extract::rejection::JsonRejection;
+use axum::extract::rejection::{JsonRejection, QueryRejection};
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -28,9 +28,18 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/inventory", get(inventory))
         .route("/api/v1/picks", get(picks))
         .route("/api/v1/trace", get(trace))
-        .route("/api/v1/master/{kind}", get(list_master).post(create_master))
-        .route("/api/v1/master/{kind}/{code}", get(get_master).put(update_master))
-        .route("/api/v1/master/{kind}/{code}/{action}", post(activate_master))
+        .route(
+            "/api/v1/master/{kind}",
+            get(list_master).post(create_master),
+        )
+        .route(
+            "/api/v1/master/{kind}/{code}",
+            get(get_master).put(update_master),
+        )
+        .route(
+            "/api/v1/master/{kind}/{code}/{action}",
+            post(activate_master),
+        )
 }
 
 impl From<AppError> for Problem {
@@ -42,13 +51,29 @@ impl From<AppError> for Problem {
             AppError::Trace(TraceError::UnknownId(id)) => Problem::new(
                 StatusCode::NOT_FOUND,
                 "urn:lotrace:problem:unknown-id",
-                format!("no event names {id:?}; nothing to trace"),
+                format!(
+                    "{id} is not in the store: no event names it as a lot, instance or container, so there is nothing to trace"
+                ),
             ),
-            AppError::Trace(other) => Problem::new(
-                StatusCode::UNPROCESSABLE_ENTITY,
-                "urn:lotrace:problem:trace-limit",
-                other.to_string(),
-            ),
+            AppError::Trace(e @ TraceError::Limit { .. }) => {
+                let mut problem = Problem::new(
+                    StatusCode::UNPROCESSABLE_ENTITY,
+                    "urn:lotrace:problem:trace-limit",
+                    e.to_string(),
+                );
+                if let TraceError::Limit {
+                    origin,
+                    direction,
+                    limit,
+                    max,
+                } = &e
+                {
+                    problem.errors = vec![serde_json::json!({
+                        "origin": origin, "direction": direction, "limit": limit.as_str(), "max": max,
+                    })];
+                }
+                problem
+            }
         }
     }
 }
@@ -57,9 +82,13 @@ impl From<DomainError> for Problem {
     fn from(e: DomainError) -> Problem {
         let detail = e.to_string();
         let (status, kind) = match &e {
-            DomainError::Field { .. } => (StatusCode::BAD_REQUEST, "urn:lotrace:problem:invalid-field"),
+            DomainError::Field { .. } => {
+                (StatusCode::BAD_REQUEST, "urn:lotrace:problem:invalid-field")
+            }
             DomainError::Refused { .. } => (StatusCode::CONFLICT, "urn:lotrace:problem:refused"),
-            DomainError::NotFound { .. } => (StatusCode::NOT_FOUND, "urn:lotrace:problem:not-found"),
+            DomainError::NotFound { .. } => {
+                (StatusCode::NOT_FOUND, "urn:lotrace:problem:not-found")
+            }
             DomainError::Exists { .. } => (StatusCode::CONFLICT, "urn:lotrace:problem:exists"),
         };
         let mut problem = Problem::new(status, kind, detail);
@@ -70,7 +99,11 @@ impl From<DomainError> for Problem {
 
 fn json_body(body: Result<Json<Value>, JsonRejection>) -> Result<Value, Problem> {
     body.map(|Json(v)| v).map_err(|rejection| {
-        Problem::new(rejection.status(), "urn:lotrace:problem:invalid-body", rejection.body_text())
+        Problem::new(
+            rejection.status(),
+            "urn:lotrace:problem:invalid-body",
+            rejection.body_text(),
+        )
     })
 }
 
@@ -94,11 +127,17 @@ async fn run_operation(
         return Err(Problem::new(
             StatusCode::NOT_FOUND,
             "urn:lotrace:problem:not-found",
-            format!("no operation {name:?}; the operations are {}", Operation::NAMES.join(", ")),
+            format!(
+                "no operation {name:?}; the operations are {}",
+                Operation::NAMES.join(", ")
+            ),
         ));
     }
     let operation = Operation::from_json(&name, json_body(body)?)?;
-    let outcome = state.app.run(&operation, &name, &operator(&headers)).await?;
+    let outcome = state
+        .app
+        .run(&operation, &name, &operator(&headers))
+        .await?;
     Ok((StatusCode::CREATED, Json(outcome)).into_response())
 }
 
@@ -211,9 +250,16 @@ async fn list_lots(
         None => None,
     };
     if let Some(s) = &filter.status {
-        let known = ["released", "on_hold", "recalled", "expired", "in_stock", "shipped", "consumed", "empty"];
+        let known = [
+            "released", "on_hold", "recalled", "expired", "in_stock", "shipped", "consumed",
+            "empty",
+        ];
         if !known.contains(&s.as_str()) {
-            return Err(DomainError::field("status", format!("{s:?} is not one of {}", known.join(", "))).into());
+            return Err(DomainError::field(
+                "status",
+                format!("{s:?} is not one of {}", known.join(", ")),
+            )
+            .into());
         }
     }
     let horizon = filter
@@ -222,8 +268,12 @@ async fn list_lots(
     let lots = state
         .app
         .lots(|lot| {
-            product_prefix.as_ref().is_none_or(|p| lot.id.starts_with(p.as_str()))
-                && horizon.is_none_or(|h| lot.expiry.is_some_and(|e| e <= h) && lot.on_hand_total().is_positive())
+            product_prefix
+                .as_ref()
+                .is_none_or(|p| lot.id.starts_with(p.as_str()))
+                && horizon.is_none_or(|h| {
+                    lot.expiry.is_some_and(|e| e <= h) && lot.on_hand_total().is_positive()
+                })
                 && filter.status.as_deref().is_none_or(|s| match s {
                     "in_stock" => lot.on_hand_total().is_positive(),
                     other => status_of(lot, today) == other,
@@ -248,7 +298,10 @@ struct LotQuery {
     lot: Option<String>,
 }
 
-async fn one_lot(State(state): State<AppState>, Query(q): Query<LotQuery>) -> Result<Response, Problem> {
+async fn one_lot(
+    State(state): State<AppState>,
+    Query(q): Query<LotQuery>,
+) -> Result<Response, Problem> {
     let catalog = state.app.catalog().await;
     let id = match (q.id, q.product, q.lot) {
         (Some(id), None, None) => id,
@@ -282,7 +335,10 @@ struct InventoryRow {
     expiry: Option<jiff::civil::Date>,
 }
 
-async fn inventory(State(state): State<AppState>, Query(q): Query<InventoryQuery>) -> Result<Response, Problem> {
+async fn inventory(
+    State(state): State<AppState>,
+    Query(q): Query<InventoryQuery>,
+) -> Result<Response, Problem> {
     let catalog = state.app.catalog().await;
     let location = match &q.location {
         Some(code) => Some(catalog.location("location", code)?.uri()),
@@ -327,9 +383,15 @@ struct PickQuery {
     location: Option<String>,
 }
 
-async fn picks(State(state): State<AppState>, Query(q): Query<PickQuery>) -> Result<Response, Problem> {
+async fn picks(
+    State(state): State<AppState>,
+    Query(q): Query<PickQuery>,
+) -> Result<Response, Problem> {
     let quantity = Qty::parse(&q.quantity).map_err(|e| DomainError::field("quantity", e))?;
-    let picks = state.app.picks(&q.product, quantity, q.location.as_deref()).await?;
+    let picks = state
+        .app
+        .picks(&q.product, quantity, q.location.as_deref())
+        .await?;
     Ok(Json(picks).into_response())
 }
 
@@ -340,7 +402,20 @@ struct TraceQuery {
     direction: Direction,
 }
 
-async fn trace(State(state): State<AppState>, Query(q): Query<TraceQuery>) -> Result<Response, Problem> {
+async fn trace(
+    State(state): State<AppState>,
+    query: Result<Query<TraceQuery>, QueryRejection>,
+) -> Result<Response, Problem> {
+    let Query(q) = query.map_err(|rejection| {
+        Problem::new(
+            StatusCode::BAD_REQUEST,
+            "urn:lotrace:problem:invalid-query",
+            format!(
+                "{}; expected ?id=IDENTIFIER&direction=forward|backward",
+                rejection.body_text()
+            ),
+        )
+    })?;
     let trace = state.app.trace(&q.id, q.direction).await?;
     Ok(Json(trace).into_response())
 }
@@ -355,7 +430,10 @@ fn kind(text: &str) -> Result<MasterKind, Problem> {
     })
 }
 
-async fn list_master(State(state): State<AppState>, Path(k): Path<String>) -> Result<Response, Problem> {
+async fn list_master(
+    State(state): State<AppState>,
+    Path(k): Path<String>,
+) -> Result<Response, Problem> {
     Ok(Json(state.app.list(kind(&k)?).await?).into_response())
 }
 
@@ -368,7 +446,10 @@ async fn create_master(
     Ok((StatusCode::CREATED, Json(created)).into_response())
 }
 
-async fn get_master(State(state): State<AppState>, Path((k, code)): Path<(String, String)>) -> Result<Response, Problem> {
+async fn get_master(
+    State(state): State<AppState>,
+    Path((k, code)): Path<(String, String)>,
+) -> Result<Response, Problem> {
     Ok(Json(state.app.get(kind(&k)?, &code).await?).into_response())
 }
 
@@ -387,7 +468,11 @@ async fn activate_master(
     let active = match action.as_str() {
         "activate" => true,
         "deactivate" => false,
-        other => return Err(Problem::not_found(format!("no action {other:?}; use activate or deactivate"))),
+        other => {
+            return Err(Problem::not_found(format!(
+                "no action {other:?}; use activate or deactivate"
+            )));
+        }
     };
     Ok(Json(state.app.set_active(kind(&k)?, &code, active).await?).into_response())
 }

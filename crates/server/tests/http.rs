@@ -9,6 +9,7 @@ use serde_json::{Value, json};
 struct TestServer {
     base: String,
     store: Store,
+    app: lotrace_app::App,
     _dir: tempfile::TempDir,
     shutdown: Option<tokio::sync::oneshot::Sender<()>>,
     task: Option<tokio::task::JoinHandle<std::io::Result<()>>>,
@@ -16,22 +17,25 @@ struct TestServer {
 
 impl TestServer {
     async fn start(limits: Limits) -> TestServer {
+        TestServer::start_with(limits, lotrace_app::AppConfig::default()).await
+    }
+
+    async fn start_with(limits: Limits, config: lotrace_app::AppConfig) -> TestServer {
         let dir = tempfile::tempdir().unwrap();
         let location = Location::parse(dir.path().join("http.db").to_str().unwrap()).unwrap();
         let store = Store::open(&location).await.unwrap();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr: SocketAddr = listener.local_addr().unwrap();
         let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-        let app = lotrace_app::App::open(store.clone(), lotrace_app::AppConfig::default())
-            .await
-            .unwrap();
-        let state = AppState::new(app, limits);
+        let app = lotrace_app::App::open(store.clone(), config).await.unwrap();
+        let state = AppState::new(app.clone(), limits);
         let task = tokio::spawn(lotrace_server::serve(listener, state, async {
             let _ = rx.await;
         }));
         TestServer {
             base: format!("http://{addr}"),
             store,
+            app,
             _dir: dir,
             shutdown: Some(tx),
             task: Some(task),
@@ -261,8 +265,7 @@ async fn bad_documents_are_rejected_naming_the_event_and_field() {
     )
     .await;
     assert_eq!(
-        problem["errors"][0]["eventID"],
-        "urn:uuid:00000000-0000-4000-8000-000000000012",
+        problem["errors"][0]["eventID"], "urn:uuid:00000000-0000-4000-8000-000000000012",
         "{problem}"
     );
     assert!(
@@ -372,5 +375,168 @@ async fn health_reports_the_event_count() {
         .unwrap();
     assert_eq!(health["status"], "ok");
     assert_eq!(health["events"], 2);
+    server.stop().await;
+}
+
+/// The hand-made chain of `lotrace trace`'s tests: RAW1 and RAW2 received from two suppliers,
+/// transformed into FIN1, FIN1 packed on a pallet, the pallet shipped to a customer.
+const TRACE_CHAIN: &str = include_str!("../../lotrace/tests/data/trace_chain.jsonld");
+const RAW1_URN: &str = "urn:epc:class:lgtin:4012345.011111.RAW1";
+const RAW1: &str = "https://id.gs1.org/01/04012345111118/10/RAW1";
+const RAW2: &str = "https://id.gs1.org/01/04012345222227/10/RAW2";
+const FIN1: &str = "https://id.gs1.org/01/04012345333336/10/FIN1";
+const PALLET: &str = "https://id.gs1.org/00/040123450000000016";
+
+/// `/api/v1/trace?id=...&direction=...`, the id percent-encoded.
+fn trace_path(id: &str, direction: &str) -> String {
+    let mut encoded = String::new();
+    for b in id.bytes() {
+        if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+            encoded.push(char::from(b));
+        } else {
+            encoded.push_str(&format!("%{b:02X}"));
+        }
+    }
+    format!("/api/v1/trace?id={encoded}&direction={direction}")
+}
+
+async fn server_with_trace_chain(config: lotrace_app::AppConfig) -> TestServer {
+    let server = TestServer::start_with(Limits::default(), config).await;
+    let response = reqwest::Client::new()
+        .post(server.url("/epcis/capture"))
+        .header("content-type", "application/ld+json")
+        .body(TRACE_CHAIN)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 202);
+    server
+}
+
+async fn expect_problem(server: &TestServer, path: &str, status: u16) -> Value {
+    let response = reqwest::get(server.url(path)).await.unwrap();
+    assert_eq!(response.status(), status, "{path}");
+    assert_eq!(
+        response.headers()["content-type"],
+        "application/problem+json",
+        "{path}"
+    );
+    let problem: Value = response.json().await.unwrap();
+    assert_eq!(problem["status"], status);
+    problem
+}
+
+#[tokio::test]
+async fn trace_answers_the_trace_json_forward_and_backward() {
+    let server = server_with_trace_chain(lotrace_app::AppConfig::default()).await;
+    let response = reqwest::get(server.url(&trace_path(RAW1_URN, "forward")))
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    assert_eq!(response.headers()["content-type"], "application/json");
+    let forward: Value = response.json().await.unwrap();
+    // The same answer as the application service gives (and `lotrace trace --json` prints).
+    let direct = server
+        .app
+        .trace(RAW1_URN, lotrace_trace::Direction::Forward)
+        .await
+        .unwrap();
+    assert_eq!(forward, serde_json::to_value(&direct).unwrap());
+    assert_eq!(forward["origin"], RAW1);
+    assert_eq!(forward["direction"], "forward");
+    assert_eq!(forward["lots"], json!([FIN1]));
+    assert_eq!(forward["containers"], json!([PALLET]));
+    let mut destinations: Vec<&str> = forward["shipped_to"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["id"].as_str().unwrap())
+        .collect();
+    destinations.sort_unstable();
+    assert_eq!(
+        destinations,
+        [
+            "https://id.gs1.org/414/4011111000014",
+            "https://id.gs1.org/417/4011111000014"
+        ]
+    );
+
+    // FIN1 named by a Digital Link on another domain.
+    let path = trace_path("https://example.com/01/04012345333336/10/FIN1", "backward");
+    let backward: Value = reqwest::get(server.url(&path))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(backward["origin"], FIN1);
+    assert_eq!(backward["lots"], json!([RAW1, RAW2]));
+    let received: Vec<&str> = backward["received_from"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["event"].as_str().unwrap())
+        .collect();
+    assert!(
+        received.contains(&"urn:uuid:5e1f0000-0000-4000-8000-000000000101"),
+        "{backward}"
+    );
+    assert!(
+        received.contains(&"urn:uuid:5e1f0000-0000-4000-8000-000000000102"),
+        "{backward}"
+    );
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn trace_of_an_unknown_id_is_a_404_and_bad_queries_are_400() {
+    let server = server_with_trace_chain(lotrace_app::AppConfig::default()).await;
+    let problem = expect_problem(
+        &server,
+        &trace_path("urn:epc:class:lgtin:4012345.044444.NOPE", "forward"),
+        404,
+    )
+    .await;
+    let detail = problem["detail"].as_str().unwrap();
+    assert!(
+        detail.contains("https://id.gs1.org/01/04012345444445/10/NOPE"),
+        "{problem}"
+    );
+    assert!(detail.contains("is not in the store"), "{problem}");
+
+    let problem = expect_problem(&server, &trace_path(RAW1_URN, "sideways"), 400).await;
+    let detail = problem["detail"].as_str().unwrap();
+    assert!(
+        detail.contains("sideways") && detail.contains("forward"),
+        "{problem}"
+    );
+    let problem = expect_problem(&server, "/api/v1/trace?direction=forward", 400).await;
+    assert!(
+        problem["detail"].as_str().unwrap().contains("id"),
+        "{problem}"
+    );
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn a_trace_beyond_a_limit_is_a_422_naming_the_limit() {
+    let config = lotrace_app::AppConfig {
+        trace_limits: lotrace_trace::Limits {
+            max_depth_hops: 0,
+            ..lotrace_trace::Limits::default()
+        },
+        ..lotrace_app::AppConfig::default()
+    };
+    let server = server_with_trace_chain(config).await;
+    let problem = expect_problem(&server, &trace_path(RAW1_URN, "forward"), 422).await;
+    assert_eq!(problem["errors"][0]["limit"], "max_depth_hops", "{problem}");
+    assert_eq!(problem["errors"][0]["max"], 0, "{problem}");
+    assert!(
+        problem["detail"]
+            .as_str()
+            .unwrap()
+            .contains("max_depth_hops"),
+        "{problem}"
+    );
     server.stop().await;
 }

@@ -107,13 +107,28 @@ async fn import(store: &Store, events: &[Event]) -> (f64, u64) {
     let parsed =
         lotrace_epcis::parse_document(&bytes, &limits).expect("the synthetic document is valid");
     let parsed_at = start.elapsed().as_secs_f64();
-    let diff = parsed.events.iter().zip(events).filter(|(a, b)| serde_json::to_string(a).unwrap() != serde_json::to_string(b).unwrap()).count();
+    let diff = parsed
+        .events
+        .iter()
+        .zip(events)
+        .filter(|(a, b)| serde_json::to_string(a).unwrap() != serde_json::to_string(b).unwrap())
+        .count();
     eprintln!("TMP differing {diff}");
-    let evs = if std::env::var_os("TMP_CLONE").is_some() { let c = parsed.events.clone(); drop(parsed); drop(bytes); c } else { parsed.events };
+    let evs = if std::env::var_os("TMP_CLONE").is_some() {
+        let c = parsed.events.clone();
+        drop(parsed);
+        drop(bytes);
+        c
+    } else {
+        parsed.events
+    };
     let t1 = Instant::now();
     let receipt = store.capture(evs, "import").await.unwrap();
     eprintln!("TMP capture {:.2}", t1.elapsed().as_secs_f64());
-    eprintln!("TMP parse {parsed_at:.2} total {:.2}", start.elapsed().as_secs_f64());
+    eprintln!(
+        "TMP parse {parsed_at:.2} total {:.2}",
+        start.elapsed().as_secs_f64()
+    );
     (start.elapsed().as_secs_f64(), receipt.job.events_stored)
 }
 

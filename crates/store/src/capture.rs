@@ -9,10 +9,10 @@
 
 use std::borrow::Cow;
 use std::collections::HashSet;
-use std::hash::{Hash, Hasher};
 
 use jiff::Timestamp;
 use lotrace_epcis::{Event, IdRef, Role, Time};
+use sha2::{Digest, Sha256};
 
 use crate::master::{self, CounterStep};
 use crate::rows::EventRow;
@@ -209,10 +209,11 @@ fn canonical_in(identifiers: &[IdRef], role: Role) -> Option<Cow<'static, str>> 
 
 /// A deterministic eventID for an event captured without one, so that capturing the same
 /// document twice stores it once.
+/// A deterministic eventID for an event captured without one: the SHA-256 of its JSON as
+/// captured, so that capturing the same event again finds it. (The CBV 2.0 event hash ID,
+/// which is also independent of how the event was serialised, is to replace it.)
 fn content_event_id(event: &Event) -> String {
-    // Interim until the CBV 2.0 event hash ID lands in lotrace-epcis.
-    let text = serde_json::to_string(event).unwrap_or_default();
-    let mut h = std::collections::hash_map::DefaultHasher::new();
-    text.hash(&mut h);
-    format!("urn:lotrace:event:{:016x}", h.finish())
+    let text = serde_json::to_vec(event).unwrap_or_default();
+    let digest = Sha256::digest(&text);
+    format!("urn:lotrace:event:sha256:{}", hex::encode(&digest[..16]))
 }

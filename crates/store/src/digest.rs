@@ -27,10 +27,11 @@ pub(crate) async fn log_digest(store: &Store, up_to_seq: Option<i64>) -> Result<
             if stored.seq > limit {
                 return Ok(());
             }
-            let body = serde_json::to_vec(&stored.event).map_err(|e| crate::StoreError::Corrupt {
-                seq: stored.seq,
-                reason: e.to_string(),
-            })?;
+            let body =
+                serde_json::to_vec(&stored.event).map_err(|e| crate::StoreError::Corrupt {
+                    seq: stored.seq,
+                    reason: e.to_string(),
+                })?;
             hasher.update(stored.seq.to_le_bytes());
             hasher.update((stored.capture_id.len() as u64).to_le_bytes());
             hasher.update(stored.capture_id.as_bytes());

@@ -8,8 +8,10 @@
 //! PostgreSQL (`postgres://` URLs). SQL text is shared where both accept it (`sql`);
 //! DDL, bulk writes and locks are per backend (`sqlite`, `postgres`).
 
+mod baseline;
 mod capture;
 mod copy;
+mod digest;
 mod follow;
 mod location;
 mod master;
@@ -29,6 +31,7 @@ use lotrace_epcis::Event;
 use serde::Serialize;
 
 pub use copy::{CopyProgress, CopyReport};
+pub use digest::LogDigest;
 pub use follow::FOLLOW_POLL_INTERVAL_MS;
 pub use location::Location;
 pub use master::{CounterStep, MasterRecord};
@@ -373,6 +376,12 @@ impl Store {
         copy::copy_to(self, target, progress).await
     }
 
+    /// A digest of the log up to `up_to_seq` (all of it for None): equal digests mean the
+    /// same events, bodies, capture IDs and positions, whichever backends hold them.
+    pub async fn log_digest(&self, up_to_seq: Option<i64>) -> Result<LogDigest> {
+        digest::log_digest(self, up_to_seq).await
+    }
+
     /// Writes an online, consistent copy of a SQLite store to `dest` (a new file) while
     /// captures continue, fsyncs it, and checks it by opening it. PostgreSQL stores are
     /// backed up with PostgreSQL's tools (pg_dump, base backups and WAL archiving; see
@@ -388,8 +397,44 @@ impl Store {
         }
     }
 
+    /// The lots and instances a trace reaches through transformations, answered by one
+    /// recursive SQL query (`WITH RECURSIVE`) over the event log and its identifier index:
+    /// the baseline the trace index is benchmarked against. `forward`: everything made from
+    /// `id`; otherwise every input it was made from, recursively. `id` in any accepted
+    /// spelling; the answer is canonical ids, sorted, `id` itself excluded. Transformations
+    /// only (no containers, shipments, ILMD instances). SQLite only: PostgreSQL keeps hashed
+    /// identifier keys, from which SQL cannot name the lots it reaches.
+    pub async fn trace_baseline_sql(&self, id: &str, forward: bool) -> Result<Vec<String>> {
+        let canonical = lotrace_gs1::canonicalize(id)
+            .map(|id| id.canonical)
+            .unwrap_or_else(|_| id.to_owned());
+        match &self.backend {
+            Backend::Sqlite(b) => b.trace_baseline_sql(&canonical, forward).await,
+            Backend::Postgres(_) => Err(baseline_unsupported("trace_baseline_sql")),
+        }
+    }
+
+    /// Creates the indexes `trace_baseline_sql` needs to be fast (by event in the identifier
+    /// index, by transformationID) and gathers the planner's statistics (a sampled ANALYZE).
+    /// Idempotent. They are not part of the schema and the
+    /// store's own queries do not use them: only the benchmark calls this, on its own database.
+    pub async fn prepare_trace_baseline(&self) -> Result<()> {
+        match &self.backend {
+            Backend::Sqlite(b) => b.prepare_trace_baseline().await,
+            Backend::Postgres(_) => Err(baseline_unsupported("prepare_trace_baseline")),
+        }
+    }
+
     pub async fn close(&self) {
         dispatch!(self, b => b.close().await)
+    }
+}
+
+fn baseline_unsupported(operation: &'static str) -> StoreError {
+    StoreError::Unsupported {
+        operation,
+        backend: "postgres",
+        hint: "the PostgreSQL schema indexes identifiers by hashed key, so SQL cannot name the lots a trace reaches; run the SQL baseline on SQLite",
     }
 }
 

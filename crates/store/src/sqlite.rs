@@ -99,6 +99,15 @@ impl SqliteStore {
         })
     }
 
+    /// The one writer connection, for schema work outside captures (`baseline`).
+    pub(crate) fn writer_pool(&self) -> &SqlitePool {
+        &self.writer
+    }
+
+    pub(crate) fn reader_pool(&self) -> &SqlitePool {
+        &self.readers
+    }
+
     pub(crate) fn committed(&self) -> &Notify {
         &self.committed
     }
@@ -482,6 +491,8 @@ impl SqliteWriter {
             });
             insert.build().execute(&mut *self.tx).await?;
         }
+        // In key order, a batch touches each leaf of the index once instead of at random.
+        index.sort_unstable();
         let mut index = index.into_iter().peekable();
         while index.peek().is_some() {
             let mut insert = sqlx::QueryBuilder::<Sqlite>::new(
