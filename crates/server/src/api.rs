@@ -241,7 +241,7 @@ fn lot_view(lot: LotState, catalog: &lotrace_core::catalog::Catalog) -> LotView 
 
 async fn list_lots(
     State(state): State<AppState>,
-    Query(filter): Query<LotFilter>,
+    ApiQuery(filter): ApiQuery<LotFilter>,
 ) -> Result<Response, Problem> {
     let today = today();
     let catalog = state.app.catalog().await;
@@ -300,7 +300,7 @@ struct LotQuery {
 
 async fn one_lot(
     State(state): State<AppState>,
-    Query(q): Query<LotQuery>,
+    ApiQuery(q): ApiQuery<LotQuery>,
 ) -> Result<Response, Problem> {
     let catalog = state.app.catalog().await;
     let id = match (q.id, q.product, q.lot) {
@@ -337,7 +337,7 @@ struct InventoryRow {
 
 async fn inventory(
     State(state): State<AppState>,
-    Query(q): Query<InventoryQuery>,
+    ApiQuery(q): ApiQuery<InventoryQuery>,
 ) -> Result<Response, Problem> {
     let catalog = state.app.catalog().await;
     let location = match &q.location {
@@ -385,7 +385,7 @@ struct PickQuery {
 
 async fn picks(
     State(state): State<AppState>,
-    Query(q): Query<PickQuery>,
+    ApiQuery(q): ApiQuery<PickQuery>,
 ) -> Result<Response, Problem> {
     let quantity = Qty::parse(&q.quantity).map_err(|e| DomainError::field("quantity", e))?;
     let picks = state
@@ -404,20 +404,25 @@ struct TraceQuery {
 
 async fn trace(
     State(state): State<AppState>,
-    query: Result<Query<TraceQuery>, QueryRejection>,
+    ApiQuery(q): ApiQuery<TraceQuery>,
 ) -> Result<Response, Problem> {
-    let Query(q) = query.map_err(|rejection| {
+    let trace = state.app.trace(&q.id, q.direction).await?;
+    Ok(Json(trace).into_response())
+}
+
+/// Query parameters whose rejection is a problem+json naming the parameter, not plain text.
+#[derive(axum::extract::FromRequestParts)]
+#[from_request(via(Query), rejection(Problem))]
+struct ApiQuery<T>(T);
+
+impl From<QueryRejection> for Problem {
+    fn from(rejection: QueryRejection) -> Problem {
         Problem::new(
             StatusCode::BAD_REQUEST,
             "urn:lotrace:problem:invalid-query",
-            format!(
-                "{}; expected ?id=IDENTIFIER&direction=forward|backward",
-                rejection.body_text()
-            ),
+            rejection.body_text(),
         )
-    })?;
-    let trace = state.app.trace(&q.id, q.direction).await?;
-    Ok(Json(trace).into_response())
+    }
 }
 
 fn kind(text: &str) -> Result<MasterKind, Problem> {

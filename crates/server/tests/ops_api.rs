@@ -539,6 +539,26 @@ async fn lots_are_listed_by_status_and_expiry_and_units_must_match() {
     assert_eq!(ids(&lettuce).len(), 2);
     let (status, problem) = s.get("/api/v1/lots", &[("status", "lost")]).await;
     assert_eq!(status, 400, "{problem}");
+    // A malformed parameter is a problem+json that names it, like every other error.
+    let response = s
+        .client
+        .get(format!("{}/api/v1/lots?expiring_within_days=soon", s.base))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 400);
+    assert_eq!(
+        response.headers()["content-type"],
+        "application/problem+json"
+    );
+    let problem: Value = response.json().await.unwrap();
+    assert!(
+        problem["detail"]
+            .as_str()
+            .unwrap()
+            .contains("expiring_within_days"),
+        "{problem}"
+    );
 
     // Salad is made in kilograms: litres are refused, not converted.
     s.refused(
