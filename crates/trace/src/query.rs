@@ -454,10 +454,15 @@ impl Query<'_> {
         let mut holdings: Vec<(u32, u32)> = Vec::new();
         let mut created: Vec<(u32, u32)> = Vec::new();
         let mut held = Vec::new();
-        let wanted = if forward {
-            flag::SHIPPING
-        } else {
-            flag::RECEIVING | flag::HAS_SOURCES
+        // Forward: shipments. Backward: receipts, and events that name where the objects came
+        // from (a sourceList), except outgoing shipments, whose sources are ourselves.
+        let is_wanted = |flags: u8| {
+            if forward {
+                flags & flag::SHIPPING != 0
+            } else {
+                flags & flag::RECEIVING != 0
+                    || (flags & flag::HAS_SOURCES != 0 && flags & flag::IN_TRANSIT == 0)
+            }
         };
         for &item in &walk.affected {
             let mut last_seen = NONE;
@@ -468,7 +473,7 @@ impl Query<'_> {
                 let rec = &ix.events[e as usize];
                 last_seen = later_sighting(ix, last_seen, e);
                 if ix.acts_on(role, e) {
-                    if rec.flags & wanted != 0 {
+                    if is_wanted(rec.flags) {
                         moves.push(Move {
                             event: e,
                             item,
@@ -499,7 +504,7 @@ impl Query<'_> {
                         continue;
                     }
                     last_seen = later_sighting(ix, last_seen, e);
-                    if ix.acts_on(role, e) && ix.events[e as usize].flags & wanted != 0 {
+                    if ix.acts_on(role, e) && is_wanted(ix.events[e as usize].flags) {
                         moves.push(Move {
                             event: e,
                             item,
