@@ -232,10 +232,12 @@ fn check_time_order(declared: &Time, happened: &Time, f: &mut Findings) {
 }
 
 /// A GS1 key must be well formed with a right check digit; anything else must be a URI.
-fn check_id(field: &str, value: &str, f: &mut Findings) {
+/// `field` names the field only when there is something to report: most values are fine,
+/// and building a path for each would cost an allocation per identifier.
+fn check_id(field: impl FnOnce() -> String, value: &str, f: &mut Findings) {
     if !is_uri(value) {
         f.add(
-            field,
+            field(),
             format!(
                 "{value:?} is not a URI (an EPC URN, a GS1 Digital Link or another absolute URI)"
             ),
@@ -243,13 +245,13 @@ fn check_id(field: &str, value: &str, f: &mut Findings) {
         return;
     }
     if let Err(e) = lotrace_gs1::canonicalize(value) {
-        f.add(field, e.to_string());
+        f.add(field(), e.to_string());
     }
 }
 
 fn check_id_list(field: &str, list: &Option<Vec<String>>, f: &mut Findings) {
     for (i, value) in list.iter().flatten().enumerate() {
-        check_id(&format!("{field}[{i}]"), value, f);
+        check_id(|| format!("{field}[{i}]"), value, f);
     }
 }
 
@@ -268,23 +270,23 @@ fn check_identifiers(event: &Event, f: &mut Findings) {
     check_id_list("inputEPCList", &event.input_epc_list, f);
     check_id_list("outputEPCList", &event.output_epc_list, f);
     if let Some(parent) = &event.parent_id {
-        check_id("parentID", parent, f);
+        check_id(|| "parentID".into(), parent, f);
     }
     if let Some(id) = &event.transformation_id {
         check_uri("transformationID", id, f);
     }
     if let Some(rp) = &event.read_point {
-        check_id("readPoint.id", &rp.id, f);
+        check_id(|| "readPoint.id".into(), &rp.id, f);
     }
     if let Some(bl) = &event.biz_location {
-        check_id("bizLocation.id", &bl.id, f);
+        check_id(|| "bizLocation.id".into(), &bl.id, f);
     }
     for (i, s) in event.source_list.iter().flatten().enumerate() {
-        check_id(&format!("sourceList[{i}].source"), &s.source, f);
+        check_id(|| format!("sourceList[{i}].source"), &s.source, f);
     }
     for (i, d) in event.destination_list.iter().flatten().enumerate() {
         check_id(
-            &format!("destinationList[{i}].destination"),
+            || format!("destinationList[{i}].destination"),
             &d.destination,
             f,
         );
@@ -429,7 +431,7 @@ fn check_sensor_element(path: &str, element: &crate::model::SensorElement, f: &m
             );
         }
         if let Some(Value::String(uom)) = report.get("uom") {
-            check_uom(&format!("{at}.uom"), uom, f);
+            check_uom(|| format!("{at}.uom"), uom, f);
         }
     }
 }
@@ -455,14 +457,14 @@ fn check_sensor_object(path: &str, object: &Object, f: &mut Findings) {
     }
 }
 
-fn check_uom(field: &str, uom: &str, f: &mut Findings) {
+fn check_uom(field: impl FnOnce() -> String, uom: &str, f: &mut Findings) {
     let ok = (2..=3).contains(&uom.len())
         && uom
             .bytes()
             .all(|b| b.is_ascii_uppercase() || b.is_ascii_digit());
     if !ok {
         f.add(
-            field,
+            field(),
             format!(
                 "{uom:?} is not a UN/ECE Recommendation 20 unit code (2 or 3 capital letters \
                  or digits, e.g. KGM, LTR, EA)"
@@ -473,21 +475,21 @@ fn check_uom(field: &str, uom: &str, f: &mut Findings) {
 
 fn check_quantity_list(name: &str, list: &Option<Vec<QuantityElement>>, f: &mut Findings) {
     for (i, q) in list.iter().flatten().enumerate() {
-        let at = format!("{name}[{i}]");
-        check_id(&format!("{at}.epcClass"), &q.epc_class, f);
+        let at = || format!("{name}[{i}]");
+        check_id(|| format!("{}.epcClass", at()), &q.epc_class, f);
         if let Some(quantity) = &q.quantity {
             let value = quantity.as_f64().unwrap_or(f64::NAN);
             if !value.is_finite() || value < 0.0 {
                 f.add(
-                    format!("{at}.quantity"),
+                    format!("{}.quantity", at()),
                     format!("{quantity} is not a quantity: expected a number of zero or more"),
                 );
             }
         }
         if let Some(uom) = &q.uom {
-            check_uom(&format!("{at}.uom"), uom, f);
+            check_uom(|| format!("{}.uom", at()), uom, f);
             if q.quantity.is_none() {
-                f.add(format!("{at}.uom"), "a uom needs a quantity");
+                f.add(format!("{}.uom", at()), "a uom needs a quantity");
             }
         }
     }

@@ -106,28 +106,11 @@ async fn import(store: &Store, events: &[Event]) -> (f64, u64) {
     };
     let parsed =
         lotrace_epcis::parse_document(&bytes, &limits).expect("the synthetic document is valid");
-    let parsed_at = start.elapsed().as_secs_f64();
-    let diff = parsed
-        .events
-        .iter()
-        .zip(events)
-        .filter(|(a, b)| serde_json::to_string(a).unwrap() != serde_json::to_string(b).unwrap())
-        .count();
-    eprintln!("TMP differing {diff}");
-    let evs = if std::env::var_os("TMP_CLONE").is_some() {
-        let c = parsed.events.clone();
-        drop(parsed);
-        drop(bytes);
-        c
-    } else {
-        parsed.events
-    };
-    let t1 = Instant::now();
-    let receipt = store.capture(evs, "import").await.unwrap();
-    eprintln!("TMP capture {:.2}", t1.elapsed().as_secs_f64());
+    let parsed_s = start.elapsed().as_secs_f64();
+    let receipt = store.capture(parsed.events, "import").await.unwrap();
     eprintln!(
-        "TMP parse {parsed_at:.2} total {:.2}",
-        start.elapsed().as_secs_f64()
+        "  import: parse and validate {parsed_s:.2} s, capture {:.2} s",
+        start.elapsed().as_secs_f64() - parsed_s
     );
     (start.elapsed().as_secs_f64(), receipt.job.events_stored)
 }
@@ -149,13 +132,7 @@ async fn measure(backend: &str, what: Measure, events: &[Event], batch: usize) {
         _ => open_postgres(&postgres_server().expect("checked by the parent")).await,
     };
     let (seconds, stored) = match what {
-        Measure::Capture => {
-            if std::env::var_os("TMP_DOC").is_some() {
-                let bytes = serde_json::to_vec(&document(events)).unwrap();
-                eprintln!("TMP doc {}", bytes.len());
-            }
-            timed(&store, events, events.len()).await
-        }
+        Measure::Capture => timed(&store, events, events.len()).await,
         Measure::Present => {
             timed(&store, events, events.len()).await;
             timed(&store, events, events.len()).await
