@@ -65,14 +65,14 @@ fn validate(kind: MasterKind, body: Value, catalog: &Catalog) -> Result<(String,
         MasterKind::Location => {
             let l: Location = decode(body)?;
             l.validate()?;
-            if let Some(parent) = &l.parent {
-                if !catalog.locations.contains_key(parent) {
-                    return Err(DomainError::field(
-                        "parent",
-                        format!("no location with code {parent:?}"),
-                    )
-                    .into());
-                }
+            if let Some(parent) = &l.parent
+                && !catalog.locations.contains_key(parent)
+            {
+                return Err(DomainError::field(
+                    "parent",
+                    format!("no location with code {parent:?}"),
+                )
+                .into());
             }
             normalised(&l.code, &l)
         }
