@@ -4,6 +4,8 @@ mod args;
 mod bench;
 mod demo;
 mod domain;
+mod label_cmd;
+mod scan_cmd;
 mod store_cmd;
 mod trace_cmd;
 
@@ -176,6 +178,15 @@ enum Command {
     /// Operations: receive, produce, move, pack, unpack, ship, return, adjust, scrap, hold,
     /// release, inspect. Master data: product, location, party (add, update, show, list,
     /// activate, deactivate). Fields are given as --field value (see README).
+    /// Read scanned or typed GS1 data and validate it fully. Exit code 1 when invalid.
+    Scan {
+        /// The data; `-` reads stdin; `{GS}` stands for FNC1.
+        input: String,
+        #[arg(long)]
+        json: bool,
+    },
+    /// Make a GS1 label file (SVG, PNG, PDF, ZPL); with --sscc a pallet label.
+    Label(label_cmd::LabelArgs),
     #[command(external_subcommand)]
     Other(Vec<String>),
 }
@@ -189,6 +200,12 @@ fn main() -> ExitCode {
         )
         .with_writer(std::io::stderr)
         .init();
+    // Neither needs the database or the runtime; scan answers "invalid" with exit code 1.
+    match &cli.command {
+        Command::Scan { input, json } => return exit(scan_cmd::scan(input, *json)),
+        Command::Label(args) => return exit(label_cmd::label(args).map(|()| ExitCode::SUCCESS)),
+        _ => {}
+    }
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -206,6 +223,13 @@ fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+fn exit(result: Result<ExitCode>) -> ExitCode {
+    result.unwrap_or_else(|e| {
+        eprintln!("error: {e:#}");
+        ExitCode::FAILURE
+    })
 }
 
 async fn run(cli: Cli) -> Result<()> {
@@ -264,6 +288,7 @@ async fn run(cli: Cli) -> Result<()> {
             let app = domain::open_app(&location, &cli.company_prefix, &cli.utc_offset).await?;
             domain::show_picks(&app, &product, &quantity, at.as_deref(), json).await
         }
+        Command::Scan { .. } | Command::Label(_) => unreachable!("handled in main"),
         Command::MigrateStore { from, to, json } => {
             let (from, to) = (Location::parse(&from)?, Location::parse(&to)?);
             store_cmd::migrate_store(&from, &to, json).await

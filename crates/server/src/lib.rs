@@ -3,7 +3,9 @@
 
 mod api;
 mod epcis_api;
+mod label_api;
 mod problem;
+mod scan_api;
 
 use std::future::Future;
 use std::time::Duration;
@@ -57,6 +59,8 @@ pub fn router(state: AppState) -> Router {
         .route("/health", get(health))
         .merge(epcis_api::routes())
         .merge(api::routes())
+        .merge(scan_api::routes())
+        .merge(label_api::routes())
         .with_state(state)
         .layer(DefaultBodyLimit::max(limits.max_body_bytes))
         .layer(TimeoutLayer::with_status_code(
