@@ -161,7 +161,11 @@ fn new_rows<'a>(
             tz_offset_min: i32::from(event.event_time_zone_offset.minutes),
             record_time_us,
             action: event.action.map(|a| Cow::Borrowed(a.as_str())),
-            biz_step: event.biz_step.as_deref().map(Cow::Borrowed),
+            // The bare CBV word, whichever spelling was captured, so that one query finds all.
+            biz_step: event
+                .biz_step
+                .as_deref()
+                .map(|s| Cow::Borrowed(lotrace_epcis::cbv::BUSINESS_STEPS.bare(s).unwrap_or(s))),
             disposition: event.disposition.as_deref().map(Cow::Borrowed),
             read_point: canonical_in(&identifiers, Role::ReadPoint),
             biz_location: canonical_in(&identifiers, Role::BizLocation),

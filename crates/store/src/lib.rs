@@ -39,6 +39,24 @@ pub use postgres::PgStore;
 pub use sqlite::SqliteStore;
 use writer::Writer;
 
+/// The most events one `events_matching` answers.
+pub const MAX_MATCHING_EVENTS: u32 = 10_000;
+
+/// Which events `Store::events_matching` returns: every condition given holds.
+#[derive(Clone, Debug, Default)]
+pub struct EventFilter {
+    pub event_type: Option<lotrace_epcis::EventType>,
+    /// A CBV business step in any spelling (`shipping`, its URN or web URI), or a URI of
+    /// one's own.
+    pub biz_step: Option<String>,
+    /// eventTime at or after this instant.
+    pub from: Option<Timestamp>,
+    /// eventTime before this instant.
+    pub until: Option<Timestamp>,
+    /// At most this many (and never more than `MAX_MATCHING_EVENTS`).
+    pub limit: u32,
+}
+
 /// Limits the store enforces, whatever its caller checked before.
 pub const MAX_EVENTS_PER_CAPTURE: usize = 1_000_000;
 /// How many events one trip to the database reads or writes.
@@ -301,6 +319,12 @@ impl Store {
     /// skips an event.
     pub async fn events_after(&self, seq: i64, limit: u32) -> Result<Vec<StoredEvent>> {
         dispatch!(self, b => b.events_after(seq, limit).await)
+    }
+
+    /// The events that match `filter`, in eventTime order (log order among equal times),
+    /// read through the indexes by type, business step and time.
+    pub async fn events_matching(&self, filter: &EventFilter) -> Result<Vec<StoredEvent>> {
+        dispatch!(self, b => b.events_matching(filter).await)
     }
 
     /// The last log position (0 for an empty log).

@@ -29,6 +29,11 @@ const SQLITE_MIGRATIONS: &[Migration] = &[
         "store indexes only",
         include_str!("../migrations/sqlite/0003_store_indexes_only.sql"),
     ),
+    (
+        4,
+        "event query indexes",
+        include_str!("../migrations/sqlite/0004_event_query_indexes.sql"),
+    ),
 ];
 
 const POSTGRES_MIGRATIONS: &[Migration] = &[
@@ -41,6 +46,11 @@ const POSTGRES_MIGRATIONS: &[Migration] = &[
         2,
         "master data",
         include_str!("../migrations/postgres/0002_master_data.sql"),
+    ),
+    (
+        3,
+        "event query indexes",
+        include_str!("../migrations/postgres/0003_event_query_indexes.sql"),
     ),
 ];
 

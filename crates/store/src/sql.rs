@@ -100,3 +100,55 @@ mod tests {
         );
     }
 }
+
+/// A parameter of a query whose text depends on its filter.
+pub enum Param {
+    Int(i64),
+    Text(String),
+}
+
+/// `events_matching`: the conditions that are set, in eventTime order (log order among
+/// equal times), so that the type and business-step indexes serve it.
+pub fn events_matching(filter: &crate::EventFilter) -> (String, Vec<Param>) {
+    let mut sql = String::from("SELECT seq, capture_id, body FROM event WHERE TRUE");
+    let mut params = Vec::new();
+    let mut condition = |sql: &mut String, column: &str, op: &str, param: Param| {
+        params.push(param);
+        let _ = write!(sql, " AND {column} {op} ${}", params.len());
+    };
+    if let Some(t) = filter.event_type {
+        condition(
+            &mut sql,
+            "event_type",
+            "=",
+            Param::Text(t.as_str().to_owned()),
+        );
+    }
+    if let Some(step) = &filter.biz_step {
+        let bare = lotrace_epcis::cbv::BUSINESS_STEPS
+            .bare(step)
+            .unwrap_or(step);
+        condition(&mut sql, "biz_step", "=", Param::Text(bare.to_owned()));
+    }
+    if let Some(from) = filter.from {
+        condition(
+            &mut sql,
+            "event_time_us",
+            ">=",
+            Param::Int(crate::to_us(from)),
+        );
+    }
+    if let Some(until) = filter.until {
+        condition(
+            &mut sql,
+            "event_time_us",
+            "<",
+            Param::Int(crate::to_us(until)),
+        );
+    }
+    params.push(Param::Int(i64::from(
+        filter.limit.min(crate::MAX_MATCHING_EVENTS),
+    )));
+    let _ = write!(sql, " ORDER BY event_time_us, seq LIMIT ${}", params.len());
+    (sql, params)
+}

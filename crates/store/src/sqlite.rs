@@ -154,6 +154,19 @@ impl SqliteStore {
         rows.iter().map(rows::stored_event).collect()
     }
 
+    pub async fn events_matching(&self, filter: &crate::EventFilter) -> Result<Vec<StoredEvent>> {
+        let (text, params) = sql::events_matching(filter);
+        let mut query = sqlx::query(sqlx::AssertSqlSafe(text));
+        for param in params {
+            query = match param {
+                sql::Param::Int(v) => query.bind(v),
+                sql::Param::Text(v) => query.bind(v),
+            };
+        }
+        let rows = query.fetch_all(&self.readers).await?;
+        rows.iter().map(rows::stored_event).collect()
+    }
+
     pub(crate) async fn events_by_time_after(
         &self,
         after: (i64, i64),

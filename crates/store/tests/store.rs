@@ -503,3 +503,82 @@ on_both_backends!(
     counts_cover_events_identifiers_and_jobs,
     two_stores_opening_a_new_database_at_once_both_work,
 );
+
+async fn events_match_by_type_business_step_and_time(t: TestStore) {
+    let store = &t.store;
+    let id = |n: u32| format!("urn:uuid:00000000-0000-4000-8000-{n:012}");
+    let mut shipped_urn = object_event(
+        &id(1),
+        "urn:epc:class:lgtin:4012345.012345.Q1",
+        "2026-01-02T10:00:00Z",
+    );
+    shipped_urn["bizStep"] = json!("urn:epcglobal:cbv:bizstep:shipping");
+    let shipped_bare = object_event(
+        &id(2),
+        "urn:epc:class:lgtin:4012345.012345.Q1",
+        "2026-01-03T10:00:00Z",
+    );
+    let mut received = object_event(
+        &id(3),
+        "urn:epc:class:lgtin:4012345.012345.Q1",
+        "2026-01-01T10:00:00Z",
+    );
+    received["bizStep"] = json!("https://ref.gs1.org/cbv/BizStep-receiving");
+    let packed = json!({
+        "type": "AggregationEvent", "eventID": id(4), "eventTime": "2026-01-02T12:00:00Z",
+        "eventTimeZoneOffset": "+00:00", "action": "ADD", "bizStep": "packing",
+        "parentID": "urn:epc:id:sscc:4012345.0000000001",
+        "childQuantityList": [{ "epcClass": "urn:epc:class:lgtin:4012345.012345.Q1", "quantity": 1 }],
+    });
+    store
+        .capture(
+            document(json!([shipped_urn, shipped_bare, received, packed])),
+            "t",
+        )
+        .await
+        .unwrap();
+    let ids = |events: Vec<lotrace_store::StoredEvent>| -> Vec<String> {
+        events
+            .into_iter()
+            .map(|e| e.event.event_id.unwrap())
+            .collect()
+    };
+    let filter = |f: lotrace_store::EventFilter| async move {
+        ids(store.events_matching(&f).await.unwrap())
+    };
+    let all = lotrace_store::EventFilter {
+        limit: 100,
+        ..Default::default()
+    };
+    // eventTime order, whatever the capture order.
+    assert_eq!(filter(all.clone()).await, [id(3), id(1), id(4), id(2)]);
+    // A business step in any spelling finds every spelling.
+    let shipping = lotrace_store::EventFilter {
+        biz_step: Some("https://ref.gs1.org/cbv/BizStep-shipping".into()),
+        ..all.clone()
+    };
+    assert_eq!(filter(shipping.clone()).await, [id(1), id(2)]);
+    let receiving = lotrace_store::EventFilter {
+        biz_step: Some("receiving".into()),
+        ..all.clone()
+    };
+    assert_eq!(filter(receiving).await, [id(3)]);
+    let aggregations = lotrace_store::EventFilter {
+        event_type: Some(lotrace_epcis::EventType::AggregationEvent),
+        ..all.clone()
+    };
+    assert_eq!(filter(aggregations).await, [id(4)]);
+    let window = lotrace_store::EventFilter {
+        from: Some("2026-01-02T00:00:00Z".parse().unwrap()),
+        until: Some("2026-01-03T00:00:00Z".parse().unwrap()),
+        ..all.clone()
+    };
+    assert_eq!(filter(window).await, [id(1), id(4)]);
+    let first = lotrace_store::EventFilter {
+        limit: 1,
+        ..shipping
+    };
+    assert_eq!(filter(first).await, [id(1)]);
+}
+
+on_both_backends!(events_match_by_type_business_step_and_time);
