@@ -214,3 +214,36 @@ on_both_backends!(
     counters_advance_with_the_events_that_use_them,
     events_are_visited_in_event_time_order,
 );
+
+/// A refused write gives its lock back at once: another process (another `Store` on the same
+/// database) can write right after, without waiting for the refused one's connection to be
+/// used again.
+async fn a_refused_write_releases_the_write_lock_at_once(t: TestStore) {
+    let store = &t.store;
+    store
+        .put_master("party", "ACME", &json!({ "v": 1 }), None)
+        .await
+        .unwrap();
+    let refused = store
+        .put_master("party", "ACME", &json!({ "v": 2 }), Some(7))
+        .await;
+    assert!(refused.is_err());
+    let other = t.open_again().await;
+    let written = tokio::time::timeout(
+        std::time::Duration::from_secs(5),
+        other.put_master("party", "OTHER", &json!({ "v": 1 }), None),
+    )
+    .await
+    .expect("the other writer waited on the refused write's lock");
+    written.unwrap();
+    let capture = tokio::time::timeout(
+        std::time::Duration::from_secs(5),
+        other.capture(common::numbered_events(0, 3, "AFTER"), "t"),
+    )
+    .await
+    .expect("a capture waited on the refused write's lock");
+    assert_eq!(capture.unwrap().job.events_stored, 3);
+    other.close().await;
+}
+
+on_both_backends!(a_refused_write_releases_the_write_lock_at_once);

@@ -112,7 +112,11 @@ impl Schema {
             .unwrap();
         conn.close().await.unwrap();
         let joiner = if server.contains('?') { '&' } else { '?' };
-        let url = format!("{server}{joiner}options[search_path]={name}");
+        // The application name marks this test's connections, so that the cleanup can end
+        // any the test left behind (see Drop).
+        let url = format!(
+            "{server}{joiner}options[search_path]={name}&application_name={name}"
+        );
         Some(Schema { name, url, server })
     }
 }
@@ -129,7 +133,15 @@ impl Drop for Schema {
         // Drop runs outside async; a thread with its own runtime does the async cleanup,
         // also when the test panicked.
         let server = self.server.clone();
-        let sql = format!("DROP SCHEMA IF EXISTS {} CASCADE", self.name);
+        // Drop runs on the test's runtime thread and blocks it: a connection of the test
+        // that still holds locks (a transaction whose rollback the runtime was yet to send)
+        // would never let go. End the test's own connections first.
+        let sql = format!(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
+             WHERE application_name = '{0}' AND pid <> pg_backend_pid(); \
+             DROP SCHEMA IF EXISTS {0} CASCADE",
+            self.name
+        );
         let done = std::thread::spawn(move || {
             let runtime = tokio::runtime::Builder::new_current_thread()
                 .enable_all()
