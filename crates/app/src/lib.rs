@@ -25,6 +25,8 @@ pub use master::MasterKind;
 
 /// How many times an operation is retried when another process drew the same counter.
 const MAX_COUNTER_RETRIES: u32 = 5;
+/// The most lots one scan looks up (a scan names one or two).
+pub const MAX_SCAN_LOTS: usize = 16;
 /// Events read per batch when catching up with the log.
 const CATCH_UP_BATCH: u32 = 2_000;
 
@@ -262,6 +264,41 @@ impl App {
             location,
             today,
         )?)
+    }
+
+    /// What the store knows of the lots and serialised items among `ids` (canonical ids,
+    /// other identifiers skipped), for a scan: status, expiry, on hand. At most
+    /// `MAX_SCAN_LOTS` are looked up.
+    pub async fn scanned_lots(
+        &self,
+        ids: &[lotrace_gs1::Identifier],
+    ) -> Result<Vec<serde_json::Value>> {
+        let mut views = self.views.lock().await;
+        self.catch_up(&mut views).await?;
+        let today = self.config.offset_date(Timestamp::now());
+        let lots = ids
+            .iter()
+            .filter(|id| {
+                matches!(
+                    id.kind,
+                    lotrace_gs1::IdKind::Lgtin | lotrace_gs1::IdKind::Sgtin
+                )
+            })
+            .take(MAX_SCAN_LOTS)
+            .map(|id| match views.inventory.lot(&id.canonical) {
+                Some(lot) => serde_json::json!({
+                    "id": lot.id,
+                    "known": true,
+                    "status": lot.status(today),
+                    "expiry": lot.expiry,
+                    "on_hand": lot.on_hand_total(),
+                    "uom": lot.uom,
+                    "hold_reason": lot.hold_reason,
+                }),
+                None => serde_json::json!({ "id": id.canonical, "known": false }),
+            })
+            .collect();
+        Ok(lots)
     }
 
     pub async fn trace(&self, id: &str, direction: Direction) -> Result<Trace> {

@@ -78,6 +78,22 @@ impl LotState {
         self.expiry.is_some_and(|e| e < today)
     }
 
+    /// The one-word status the API, the CLI and scans show: recalled, on_hold, expired,
+    /// released (stock on hand), consumed, shipped or empty.
+    pub fn status(&self, today: Date) -> &'static str {
+        match self.hold {
+            HoldState::Recalled => "recalled",
+            HoldState::OnHold => "on_hold",
+            HoldState::Released if self.is_expired(today) => "expired",
+            HoldState::Released if self.on_hand_total().is_positive() => "released",
+            HoldState::Released if self.consumed.is_positive() && self.shipped.is_zero() => {
+                "consumed"
+            }
+            HoldState::Released if self.shipped.is_positive() => "shipped",
+            HoldState::Released => "empty",
+        }
+    }
+
     /// What came in minus what went out, plus adjustments, minus what is on hand: zero
     /// when the lot's mass balance closes.
     pub fn balance_difference(&self) -> Qty {

@@ -202,7 +202,12 @@ fn main() -> ExitCode {
         .init();
     // Neither needs the database or the runtime; scan answers "invalid" with exit code 1.
     match &cli.command {
-        Command::Scan { input, json } => return exit(scan_cmd::scan(input, *json)),
+        Command::Scan { input, json } => {
+            return exit(Location::parse(&cli.db).map_err(Into::into).and_then(|db| {
+                let config = domain::config(&cli.company_prefix, &cli.utc_offset)?;
+                scan_cmd::scan(input, *json, &db, config)
+            }));
+        }
         Command::Label(args) => return exit(label_cmd::label(args).map(|()| ExitCode::SUCCESS)),
         _ => {}
     }

@@ -144,3 +144,52 @@ fn label_writes_each_format() {
     assert!(err.contains("gtin") && err.contains("check digit"), "{err}");
     assert!(!path.exists());
 }
+
+#[test]
+fn a_scan_with_a_database_says_what_lotrace_knows_of_the_lot() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("scan.db");
+    let db = db.to_str().unwrap();
+    let demo = lotrace(&["--db", db, "demo"]);
+    assert!(
+        demo.status.success(),
+        "{}",
+        String::from_utf8_lossy(&demo.stderr)
+    );
+    // The demo's carrots: 1,500 kg received, 1,300 kg used, and 500 kg still at the farm.
+    let out = lotrace(&[
+        "--db",
+        db,
+        "scan",
+        "(01)00012345444449(10)CAR-2611-07",
+        "--json",
+    ]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let v: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let lot = &v["lots"][0];
+    assert_eq!(
+        lot["id"], "https://id.gs1.org/01/00012345444449/10/CAR-2611-07",
+        "{v}"
+    );
+    assert_eq!(lot["known"], true, "{v}");
+    assert_eq!(lot["status"], "released", "{v}");
+    assert_eq!(lot["uom"], "KGM", "{v}");
+    let unknown = lotrace(&["--db", db, "scan", "(01)00012345444449(10)NOPE"]);
+    let text = String::from_utf8(unknown.stdout).unwrap();
+    assert!(text.contains("not in the store"), "{text}");
+    // Without a database a scan still works, and creates none.
+    let elsewhere = dir.path().join("absent.db");
+    let out = lotrace(&[
+        "--db",
+        elsewhere.to_str().unwrap(),
+        "scan",
+        "(01)00012345444449(10)X",
+        "--json",
+    ]);
+    assert!(out.status.success());
+    assert!(!elsewhere.exists());
+}

@@ -7,7 +7,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use lotrace_app::{AppError, MasterKind};
-use lotrace_core::inventory::{HoldState, LotState};
+use lotrace_core::inventory::LotState;
 use lotrace_core::ops::Operation;
 use lotrace_core::{DomainError, Qty};
 use lotrace_trace::{Direction, TraceError};
@@ -181,26 +181,6 @@ struct LocationQty {
     quantity: Qty,
 }
 
-fn status_of(lot: &LotState, today: jiff::civil::Date) -> &'static str {
-    match lot.hold {
-        HoldState::Recalled => "recalled",
-        HoldState::OnHold => "on_hold",
-        HoldState::Released if lot.is_expired(today) => "expired",
-        HoldState::Released => {
-            let on_hand = lot.on_hand_total();
-            if on_hand.is_positive() {
-                "released"
-            } else if lot.consumed.is_positive() && lot.shipped.is_zero() {
-                "consumed"
-            } else if lot.shipped.is_positive() {
-                "shipped"
-            } else {
-                "empty"
-            }
-        }
-    }
-}
-
 fn today() -> jiff::civil::Date {
     jiff::Zoned::now().date()
 }
@@ -218,7 +198,7 @@ fn lot_view(lot: LotState, catalog: &lotrace_core::catalog::Catalog) -> LotView 
         })
         .collect();
     LotView {
-        status: status_of(&lot, today()),
+        status: lot.status(today()),
         product: product.map(|p| p.code.clone()),
         lot: lot_code,
         uom: lot.uom.clone(),
@@ -276,7 +256,7 @@ async fn list_lots(
                 })
                 && filter.status.as_deref().is_none_or(|s| match s {
                     "in_stock" => lot.on_hand_total().is_positive(),
-                    other => status_of(lot, today) == other,
+                    other => lot.status(today) == other,
                 })
         })
         .await?;
@@ -366,7 +346,7 @@ async fn inventory(
                 location_code: catalog.location_by_uri(loc).map(|l| l.code.clone()),
                 quantity: *qty,
                 uom: lot.uom.clone(),
-                status: status_of(lot, today),
+                status: lot.status(today),
                 expiry: lot.expiry,
             });
         }

@@ -17,11 +17,9 @@ use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
 use axum::routing::post;
 use axum::{Json, Router};
-use lotrace_core::inventory::{HoldState, LotState};
-use lotrace_label::gs1::IdKind;
 use lotrace_label::{ScanOptions, scan_report};
 use serde::Deserialize;
-use serde_json::{Value, json};
+use serde_json::Value;
 
 use crate::AppState;
 use crate::problem::Problem;
@@ -37,9 +35,6 @@ pub struct ScanRequest {
     #[serde(default)]
     pub options: ScanOptions,
 }
-
-/// The most lots one scan looks up (a scan names one or two).
-const MAX_LOTS: usize = 16;
 
 pub async fn scan(
     State(state): State<AppState>,
@@ -59,19 +54,7 @@ pub async fn scan(
     let report = scan_report(&request.input, &request.options);
     let mut answer = report.json;
     if let Some(data) = &report.data {
-        let today = jiff::Zoned::now().date();
-        let mut lots = Vec::new();
-        for id in data.identifiers().into_iter().take(MAX_LOTS) {
-            if !matches!(id.kind, IdKind::Lgtin | IdKind::Sgtin) {
-                continue;
-            }
-            let lot = state.app.lot(&id.canonical).await?;
-            lots.push(match lot {
-                Some(lot) => lot_json(&lot, today),
-                None => json!({ "id": id.canonical, "known": false }),
-            });
-        }
-        answer["lots"] = Value::Array(lots);
+        answer["lots"] = Value::Array(state.app.scanned_lots(&data.identifiers()).await?);
     }
     let status = if report.valid {
         StatusCode::OK
@@ -79,30 +62,4 @@ pub async fn scan(
         StatusCode::UNPROCESSABLE_ENTITY
     };
     Ok((status, Json(answer)).into_response())
-}
-
-/// The lot's status, named as `GET /api/v1/lot` names it.
-fn status(lot: &LotState, today: jiff::civil::Date) -> &'static str {
-    match lot.hold {
-        HoldState::Recalled => "recalled",
-        HoldState::OnHold => "on_hold",
-        HoldState::Released if lot.is_expired(today) => "expired",
-        HoldState::Released if lot.on_hand_total().is_positive() => "released",
-        HoldState::Released if lot.consumed.is_positive() && lot.shipped.is_zero() => "consumed",
-        HoldState::Released if lot.shipped.is_positive() => "shipped",
-        HoldState::Released => "empty",
-    }
-}
-
-fn lot_json(lot: &LotState, today: jiff::civil::Date) -> Value {
-    let status = status(lot, today);
-    json!({
-        "id": lot.id,
-        "known": true,
-        "status": status,
-        "expiry": lot.expiry,
-        "on_hand": lot.on_hand_total(),
-        "uom": lot.uom,
-        "hold_reason": lot.hold_reason,
-    })
 }

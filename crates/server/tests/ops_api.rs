@@ -373,6 +373,42 @@ async fn the_rules_refuse_with_a_reason_and_write_nothing() {
     assert_eq!(problem["errors"][0]["field"], "customer", "{problem}");
     let (status, _) = s.post("/api/v1/ops/teleport", &json!({})).await;
     assert_eq!(status, 404);
+
+    // A recall recorded as an EPCIS event (disposition recalled) stops shipping too.
+    s.op("receive", receive_lettuce(10, "L9", "2099-03-30"))
+        .await;
+    let recall = json!({
+        "@context": ["https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld"],
+        "type": "EPCISDocument", "schemaVersion": "2.0", "creationDate": "2026-11-01T00:00:00Z",
+        "epcisBody": { "eventList": [{
+            "type": "ObjectEvent", "eventTime": "2026-11-02T08:00:00Z",
+            "eventTimeZoneOffset": "+00:00", "action": "OBSERVE", "bizStep": "holding",
+            "disposition": "recalled",
+            "quantityList": [{ "epcClass": "https://id.gs1.org/01/00614141123452/10/L9" }],
+        }] },
+    });
+    let response = s
+        .client
+        .post(format!("{}/epcis/capture", s.base))
+        .json(&recall)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 202);
+    assert_eq!(
+        s.lot("https://id.gs1.org/01/00614141123452/10/L9").await["status"],
+        "recalled"
+    );
+    let problem = s
+        .refused(
+            "ship",
+            json!({ "customer": "SHOP", "location": "COLD",
+                    "lots": [{ "product": "LETTUCE", "lot": "L9", "quantity": 1 }] }),
+            409,
+            "recalled",
+        )
+        .await;
+    assert_eq!(problem["errors"][0]["rule"], "lot_recalled", "{problem}");
     s.stop().await;
 }
 

@@ -114,9 +114,7 @@ impl Schema {
         let joiner = if server.contains('?') { '&' } else { '?' };
         // The application name marks this test's connections, so that the cleanup can end
         // any the test left behind (see Drop).
-        let url = format!(
-            "{server}{joiner}options[search_path]={name}&application_name={name}"
-        );
+        let url = format!("{server}{joiner}options[search_path]={name}&application_name={name}");
         Some(Schema { name, url, server })
     }
 }
