@@ -186,7 +186,7 @@ enum Command {
         json: bool,
     },
     /// Make a GS1 label file (SVG, PNG, PDF, ZPL); with --sscc a pallet label.
-    Label(label_cmd::LabelArgs),
+    Label(Box<label_cmd::LabelArgs>),
     #[command(external_subcommand)]
     Other(Vec<String>),
 }

@@ -85,22 +85,6 @@ fn placeholders(sql: &mut String, first: usize, count: usize) {
     }
 }
 
-#[cfg(test)]
-mod tests {
-    #[test]
-    fn placeholders_number_from_one_across_rows() {
-        assert_eq!(
-            super::existing_events(2),
-            "SELECT event_id, declaration FROM event WHERE event_id IN ($1, $2)"
-        );
-        let jobs = super::insert_jobs(2);
-        assert!(
-            jobs.contains("($1, $2,") && jobs.ends_with("$21, $22)"),
-            "{jobs}"
-        );
-    }
-}
-
 /// A parameter of a query whose text depends on its filter.
 pub enum Param {
     Int(i64),
@@ -151,4 +135,20 @@ pub fn events_matching(filter: &crate::EventFilter) -> (String, Vec<Param>) {
     )));
     let _ = write!(sql, " ORDER BY event_time_us, seq LIMIT ${}", params.len());
     (sql, params)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn placeholders_number_from_one_across_rows() {
+        assert_eq!(
+            super::existing_events(2),
+            "SELECT event_id, declaration FROM event WHERE event_id IN ($1, $2)"
+        );
+        let jobs = super::insert_jobs(2);
+        assert!(
+            jobs.contains("($1, $2,") && jobs.ends_with("$21, $22)"),
+            "{jobs}"
+        );
+    }
 }
