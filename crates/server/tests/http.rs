@@ -1,56 +1,10 @@
 //! The HTTP server on a real loopback port, with a real SQLite file behind it.
 
-use std::net::SocketAddr;
+mod common;
 
-use lotrace_server::{AppState, Limits};
-use lotrace_store::{Location, Store};
+use common::TestServer;
+use lotrace_server::Limits;
 use serde_json::{Value, json};
-
-struct TestServer {
-    base: String,
-    store: Store,
-    app: lotrace_app::App,
-    _dir: tempfile::TempDir,
-    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
-    task: Option<tokio::task::JoinHandle<std::io::Result<()>>>,
-}
-
-impl TestServer {
-    async fn start(limits: Limits) -> TestServer {
-        TestServer::start_with(limits, lotrace_app::AppConfig::default()).await
-    }
-
-    async fn start_with(limits: Limits, config: lotrace_app::AppConfig) -> TestServer {
-        let dir = tempfile::tempdir().unwrap();
-        let location = Location::parse(dir.path().join("http.db").to_str().unwrap()).unwrap();
-        let store = Store::open(&location).await.unwrap();
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let addr: SocketAddr = listener.local_addr().unwrap();
-        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-        let app = lotrace_app::App::open(store.clone(), config).await.unwrap();
-        let state = AppState::new(app.clone(), limits);
-        let task = tokio::spawn(lotrace_server::serve(listener, state, async {
-            let _ = rx.await;
-        }));
-        TestServer {
-            base: format!("http://{addr}"),
-            store,
-            app,
-            _dir: dir,
-            shutdown: Some(tx),
-            task: Some(task),
-        }
-    }
-
-    fn url(&self, path: &str) -> String {
-        format!("{}{path}", self.base)
-    }
-
-    async fn stop(mut self) {
-        let _ = self.shutdown.take().unwrap().send(());
-        self.task.take().unwrap().await.unwrap().unwrap();
-    }
-}
 
 fn doc(events: Value) -> Value {
     json!({
@@ -86,7 +40,7 @@ async fn post_json(client: &reqwest::Client, url: &str, body: &Value) -> reqwest
 
 #[tokio::test]
 async fn capture_answers_202_with_a_job_and_the_event_reads_back() {
-    let server = TestServer::start(Limits::default()).await;
+    let server = TestServer::start().await;
     let client = reqwest::Client::new();
     let response = post_json(
         &client,
@@ -138,7 +92,7 @@ async fn capture_answers_202_with_a_job_and_the_event_reads_back() {
 
 #[tokio::test]
 async fn unknown_event_and_unknown_job_are_404_problems() {
-    let server = TestServer::start(Limits::default()).await;
+    let server = TestServer::start().await;
     let client = reqwest::Client::new();
     for path in ["/epcis/events/urn:uuid:nope", "/epcis/capture/nope"] {
         let response = client.get(server.url(path)).send().await.unwrap();
@@ -193,7 +147,7 @@ async fn expect_rejected(
 
 #[tokio::test]
 async fn bad_documents_are_rejected_naming_the_event_and_field() {
-    let server = TestServer::start(Limits::default()).await;
+    let server = TestServer::start().await;
     let ok = good_event(7);
 
     let problem =
@@ -305,7 +259,7 @@ async fn a_document_over_the_size_limit_is_413() {
         max_body_bytes: 2_000,
         ..Limits::default()
     };
-    let server = TestServer::start(limits).await;
+    let server = TestServer::start_with(limits, lotrace_app::AppConfig::default()).await;
     let events: Vec<Value> = (0..40).map(good_event).collect();
     let client = reqwest::Client::new();
     let response = post_json(&client, &server.url("/epcis/capture"), &doc(json!(events))).await;
@@ -325,7 +279,7 @@ async fn a_document_with_too_many_events_is_rejected() {
         max_capture_events: 3,
         ..Limits::default()
     };
-    let server = TestServer::start(limits).await;
+    let server = TestServer::start_with(limits, lotrace_app::AppConfig::default()).await;
     let events: Vec<Value> = (0..4).map(good_event).collect();
     let problem = expect_rejected(
         &server,
@@ -343,7 +297,7 @@ async fn a_document_with_too_many_events_is_rejected() {
 
 #[tokio::test]
 async fn other_media_types_are_415() {
-    let server = TestServer::start(Limits::default()).await;
+    let server = TestServer::start().await;
     let response = reqwest::Client::new()
         .post(server.url("/epcis/capture"))
         .header("content-type", "text/csv")
@@ -357,7 +311,7 @@ async fn other_media_types_are_415() {
 
 #[tokio::test]
 async fn health_reports_the_event_count() {
-    let server = TestServer::start(Limits::default()).await;
+    let server = TestServer::start().await;
     let client = reqwest::Client::new();
     post_json(
         &client,

@@ -2,49 +2,26 @@
 //! received through the API gets a label in each format, with the product's GTIN and the
 //! lot's number and expiry in the symbol.
 
-use std::net::SocketAddr;
+mod common;
 
-use lotrace_server::{AppState, Limits};
-use lotrace_store::{Location, Store};
-use serde_json::{Value, json};
+use common::TestServer;
+use serde_json::json;
 
 const LOT: &str = "https://id.gs1.org/01/00614141123452/10/L1";
 
-struct TestServer {
-    base: String,
-    client: reqwest::Client,
-    _dir: tempfile::TempDir,
-    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
-    task: Option<tokio::task::JoinHandle<std::io::Result<()>>>,
+/// The test server with two products received into stock, one without a GTIN.
+struct Labels(TestServer);
+
+impl std::ops::Deref for Labels {
+    type Target = TestServer;
+    fn deref(&self) -> &TestServer {
+        &self.0
+    }
 }
 
-impl TestServer {
-    async fn start() -> TestServer {
-        let dir = tempfile::tempdir().unwrap();
-        let location = Location::parse(dir.path().join("label.db").to_str().unwrap()).unwrap();
-        let store = Store::open(&location).await.unwrap();
-        let config = lotrace_app::AppConfig {
-            company_prefix: "4012345".into(),
-            ..Default::default()
-        };
-        let app = lotrace_app::App::open(store, config).await.unwrap();
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let addr: SocketAddr = listener.local_addr().unwrap();
-        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-        let task = tokio::spawn(lotrace_server::serve(
-            listener,
-            AppState::new(app, Limits::default()),
-            async {
-                let _ = rx.await;
-            },
-        ));
-        let server = TestServer {
-            base: format!("http://{addr}"),
-            client: reqwest::Client::new(),
-            _dir: dir,
-            shutdown: Some(tx),
-            task: Some(task),
-        };
+impl Labels {
+    async fn start() -> Labels {
+        let server = Labels(TestServer::start().await);
         for (kind, body) in [
             (
                 "products",
@@ -80,18 +57,6 @@ impl TestServer {
         server
     }
 
-    async fn post(&self, path: &str, body: &Value) -> (u16, Value) {
-        let response = self
-            .client
-            .post(format!("{}{path}", self.base))
-            .json(body)
-            .send()
-            .await
-            .unwrap();
-        let status = response.status().as_u16();
-        (status, response.json().await.unwrap_or(Value::Null))
-    }
-
     async fn label(&self, id: &str, query: &[(&str, &str)]) -> (u16, String, Vec<u8>) {
         let id: String = id
             .bytes()
@@ -117,15 +82,14 @@ impl TestServer {
         (status, media, response.bytes().await.unwrap().to_vec())
     }
 
-    async fn stop(mut self) {
-        let _ = self.shutdown.take().unwrap().send(());
-        self.task.take().unwrap().await.unwrap().unwrap();
+    async fn stop(self) {
+        self.0.stop().await;
     }
 }
 
 #[tokio::test]
 async fn a_lot_label_in_each_format() {
-    let s = TestServer::start().await;
+    let s = Labels::start().await;
     let (status, media, body) = s.label(LOT, &[]).await;
     assert_eq!(status, 200, "{}", String::from_utf8_lossy(&body));
     assert_eq!(media, "image/svg+xml");
@@ -173,7 +137,7 @@ async fn a_lot_label_in_each_format() {
 
 #[tokio::test]
 async fn label_errors() {
-    let s = TestServer::start().await;
+    let s = Labels::start().await;
     let (status, _, _) = s
         .label("https://id.gs1.org/01/00614141123452/10/NOPE", &[])
         .await;

@@ -2,52 +2,36 @@
 //! each operation writes its events, each rule refuses with a message and writes nothing,
 //! and every event written is valid against the EPCIS 2.0 JSON Schema.
 
-use std::net::SocketAddr;
+mod common;
+
 use std::path::Path;
 
-use lotrace_server::{AppState, Limits};
-use lotrace_store::{Location, Store};
+use common::TestServer;
+use lotrace_store::Store;
 use serde_json::{Value, json};
-
-struct TestServer {
-    base: String,
-    store: Store,
-    client: reqwest::Client,
-    _dir: tempfile::TempDir,
-    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
-    task: Option<tokio::task::JoinHandle<std::io::Result<()>>>,
-}
 
 const SALAD: &str = "https://id.gs1.org/01/04012345111118/10/";
 const LETTUCE_L1: &str = "https://id.gs1.org/01/00614141123452/10/L1";
 
-impl TestServer {
-    async fn start() -> TestServer {
-        let dir = tempfile::tempdir().unwrap();
-        let location = Location::parse(dir.path().join("ops.db").to_str().unwrap()).unwrap();
-        let store = Store::open(&location).await.unwrap();
-        let config = lotrace_app::AppConfig {
-            company_prefix: "4012345".into(),
-            ..Default::default()
-        };
-        let app = lotrace_app::App::open(store.clone(), config).await.unwrap();
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let addr: SocketAddr = listener.local_addr().unwrap();
-        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-        let state = AppState::new(app, Limits::default());
-        let task = tokio::spawn(lotrace_server::serve(listener, state, async {
-            let _ = rx.await;
-        }));
-        let server = TestServer {
-            base: format!("http://{addr}"),
-            store,
-            client: reqwest::Client::new(),
-            _dir: dir,
-            shutdown: Some(tx),
-            task: Some(task),
-        };
+/// The test server with the master data every test here starts from.
+struct Ops(TestServer);
+
+impl std::ops::Deref for Ops {
+    type Target = TestServer;
+    fn deref(&self) -> &TestServer {
+        &self.0
+    }
+}
+
+impl Ops {
+    async fn start() -> Ops {
+        let server = Ops(TestServer::start().await);
         server.master_data().await;
         server
+    }
+
+    async fn stop(self) {
+        self.0.stop().await;
     }
 
     async fn master_data(&self) {
@@ -88,25 +72,6 @@ impl TestServer {
         }
     }
 
-    async fn post(&self, path: &str, body: &Value) -> (u16, Value) {
-        let response = self
-            .client
-            .post(format!("{}{path}", self.base))
-            .json(body)
-            .send()
-            .await
-            .unwrap();
-        let status = response.status().as_u16();
-        (status, response.json().await.unwrap_or(Value::Null))
-    }
-
-    async fn get(&self, path: &str, query: &[(&str, &str)]) -> (u16, Value) {
-        let url = reqwest::Url::parse_with_params(&format!("{}{path}", self.base), query).unwrap();
-        let response = self.client.get(url).send().await.unwrap();
-        let status = response.status().as_u16();
-        (status, response.json().await.unwrap_or(Value::Null))
-    }
-
     async fn op(&self, name: &str, body: Value) -> Value {
         let (status, answer) = self.post(&format!("/api/v1/ops/{name}"), &body).await;
         assert_eq!(status, 201, "{name}: {answer}");
@@ -136,11 +101,6 @@ impl TestServer {
         assert_eq!(status, 200, "{id}: {lot}");
         lot
     }
-
-    async fn stop(mut self) {
-        let _ = self.shutdown.take().unwrap().send(());
-        self.task.take().unwrap().await.unwrap().unwrap();
-    }
 }
 
 fn receive_lettuce(kg: u32, supplier_lot: &str, expiry: &str) -> Value {
@@ -167,7 +127,7 @@ fn location_qty(lot: &Value, code: &str) -> f64 {
 
 #[tokio::test]
 async fn the_operations_write_events_and_the_views_follow() {
-    let s = TestServer::start().await;
+    let s = Ops::start().await;
     let received = s
         .op("receive", receive_lettuce(100, "L1", "2099-03-30"))
         .await;
@@ -288,7 +248,7 @@ async fn the_operations_write_events_and_the_views_follow() {
 
 #[tokio::test]
 async fn the_rules_refuse_with_a_reason_and_write_nothing() {
-    let s = TestServer::start().await;
+    let s = Ops::start().await;
     s.op("receive", receive_lettuce(10, "L1", "2099-03-30"))
         .await;
     s.refused(
@@ -414,7 +374,7 @@ async fn the_rules_refuse_with_a_reason_and_write_nothing() {
 
 #[tokio::test]
 async fn concurrent_productions_never_share_a_lot_number() {
-    let s = TestServer::start().await;
+    let s = Ops::start().await;
     s.op("receive", receive_lettuce(1000, "L1", "2099-03-30"))
         .await;
     const PRODUCTIONS: usize = 16;
@@ -455,7 +415,7 @@ async fn concurrent_productions_never_share_a_lot_number() {
 
 #[tokio::test]
 async fn master_data_is_validated_listed_and_deactivated_not_deleted() {
-    let s = TestServer::start().await;
+    let s = Ops::start().await;
     let (status, problem) = s
         .post(
             "/api/v1/master/products",
@@ -540,7 +500,7 @@ async fn assert_events_are_valid_epcis(store: &Store) {
 
 #[tokio::test]
 async fn lots_are_listed_by_status_and_expiry_and_units_must_match() {
-    let s = TestServer::start().await;
+    let s = Ops::start().await;
     s.op("receive", receive_lettuce(10, "L1", "2099-03-30"))
         .await;
     let soon = jiff::Zoned::now()
@@ -610,7 +570,7 @@ async fn lots_are_listed_by_status_and_expiry_and_units_must_match() {
 
 #[tokio::test]
 async fn time_sliced_lots_and_relabelled_receipts() {
-    let s = TestServer::start().await;
+    let s = Ops::start().await;
     // One lot per shift of continuous production, and our own lot number on receipt.
     let (status, _) = s
         .post(

@@ -1,50 +1,9 @@
 //! `POST /api/v1/scan` on a real loopback server with a real SQLite file behind it.
 
-use std::net::SocketAddr;
+mod common;
 
-use lotrace_server::{AppState, Limits};
-use lotrace_store::{Location, Store};
+use common::TestServer;
 use serde_json::{Value, json};
-
-struct TestServer {
-    base: String,
-    _dir: tempfile::TempDir,
-    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
-    task: Option<tokio::task::JoinHandle<std::io::Result<()>>>,
-}
-
-impl TestServer {
-    async fn start() -> TestServer {
-        let dir = tempfile::tempdir().unwrap();
-        let location = Location::parse(dir.path().join("scan.db").to_str().unwrap()).unwrap();
-        let store = Store::open(&location).await.unwrap();
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let addr: SocketAddr = listener.local_addr().unwrap();
-        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
-        let app = lotrace_app::App::open(store, lotrace_app::AppConfig::default())
-            .await
-            .unwrap();
-        let state = AppState::new(app, Limits::default());
-        let task = tokio::spawn(lotrace_server::serve(listener, state, async {
-            let _ = rx.await;
-        }));
-        TestServer {
-            base: format!("http://{addr}"),
-            _dir: dir,
-            shutdown: Some(tx),
-            task: Some(task),
-        }
-    }
-
-    fn url(&self, path: &str) -> String {
-        format!("{}{path}", self.base)
-    }
-
-    async fn stop(mut self) {
-        let _ = self.shutdown.take().unwrap().send(());
-        self.task.take().unwrap().await.unwrap().unwrap();
-    }
-}
 
 async fn scan(client: &reqwest::Client, server: &TestServer, body: Value) -> (u16, Value) {
     let response = client

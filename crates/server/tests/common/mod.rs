@@ -1,0 +1,80 @@
+//! A real lotrace server on a loopback port with a real SQLite file behind it, for the
+//! server's tests; and the requests they make of it.
+
+#![allow(dead_code)] // each test file uses part of this module
+
+use std::net::SocketAddr;
+
+use lotrace_server::{AppState, Limits};
+use lotrace_store::{Location, Store};
+use serde_json::Value;
+
+pub struct TestServer {
+    pub base: String,
+    pub store: Store,
+    pub app: lotrace_app::App,
+    pub client: reqwest::Client,
+    _dir: tempfile::TempDir,
+    shutdown: Option<tokio::sync::oneshot::Sender<()>>,
+    task: Option<tokio::task::JoinHandle<std::io::Result<()>>>,
+}
+
+impl TestServer {
+    pub async fn start() -> TestServer {
+        TestServer::start_with(Limits::default(), lotrace_app::AppConfig::default()).await
+    }
+
+    pub async fn start_with(limits: Limits, config: lotrace_app::AppConfig) -> TestServer {
+        let dir = tempfile::tempdir().unwrap();
+        let location = Location::parse(dir.path().join("test.db").to_str().unwrap()).unwrap();
+        let store = Store::open(&location).await.unwrap();
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr: SocketAddr = listener.local_addr().unwrap();
+        let (tx, rx) = tokio::sync::oneshot::channel::<()>();
+        let app = lotrace_app::App::open(store.clone(), config).await.unwrap();
+        let state = AppState::new(app.clone(), limits);
+        let task = tokio::spawn(lotrace_server::serve(listener, state, async {
+            let _ = rx.await;
+        }));
+        TestServer {
+            base: format!("http://{addr}"),
+            store,
+            app,
+            client: reqwest::Client::new(),
+            _dir: dir,
+            shutdown: Some(tx),
+            task: Some(task),
+        }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    /// POSTs `body` as JSON; the status and the JSON answer (null when there is none).
+    pub async fn post(&self, path: &str, body: &Value) -> (u16, Value) {
+        let response = self
+            .client
+            .post(self.url(path))
+            .json(body)
+            .send()
+            .await
+            .unwrap();
+        let status = response.status().as_u16();
+        (status, response.json().await.unwrap_or(Value::Null))
+    }
+
+    /// GETs `path` with `query` percent-encoded; the status and the JSON answer.
+    pub async fn get(&self, path: &str, query: &[(&str, &str)]) -> (u16, Value) {
+        let url = reqwest::Url::parse_with_params(&self.url(path), query).unwrap();
+        let response = self.client.get(url).send().await.unwrap();
+        let status = response.status().as_u16();
+        (status, response.json().await.unwrap_or(Value::Null))
+    }
+
+    /// Ends the server gracefully and checks that it ended cleanly.
+    pub async fn stop(mut self) {
+        let _ = self.shutdown.take().unwrap().send(());
+        self.task.take().unwrap().await.unwrap().unwrap();
+    }
+}
