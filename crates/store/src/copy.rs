@@ -12,6 +12,8 @@ use crate::{Result, Store, StoreCounts, StoreError, dispatch};
 
 /// Rows read from the source per round trip.
 const COPY_BATCH_ROWS: u32 = 5_000;
+/// Documents read per round trip: each may be up to `MAX_DOCUMENT_BYTES`.
+const COPY_DOCUMENT_ROWS: u32 = 8;
 
 /// Where a copy stands, reported after every batch.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -75,6 +77,18 @@ pub(crate) async fn copy_to(
         copied.master_versions += versions.len() as u64;
         progress(CopyProgress { copied, total });
     }
+    let mut after_document = String::new();
+    loop {
+        let documents =
+            dispatch!(source, b => b.documents_after(&after_document, COPY_DOCUMENT_ROWS).await)?;
+        let Some(last) = documents.last() else { break };
+        after_document = last.meta.sha256.clone();
+        for document in &documents {
+            writer.put_document(document).await?;
+        }
+        copied.documents += documents.len() as u64;
+        progress(CopyProgress { copied, total });
+    }
     for (name, value) in dispatch!(source, b => b.counters().await)? {
         writer.set_counter(&name, value).await?;
         copied.counters += 1;
@@ -110,6 +124,7 @@ pub(crate) async fn copy_to(
                 c.master_records,
                 c.master_versions,
                 c.counters,
+                c.documents,
             )
         };
         exact(a) != exact(b)

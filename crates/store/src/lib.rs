@@ -12,6 +12,7 @@ mod baseline;
 mod capture;
 mod copy;
 mod digest;
+mod documents;
 mod follow;
 mod location;
 mod master;
@@ -32,6 +33,9 @@ use serde::Serialize;
 
 pub use copy::{CopyProgress, CopyReport};
 pub use digest::LogDigest;
+pub use documents::{
+    DOCUMENT_URI_PREFIX, Document, DocumentRef, MAX_DOCUMENT_BYTES, document_sha256,
+};
 pub use follow::FOLLOW_POLL_INTERVAL_MS;
 pub use location::Location;
 pub use master::{CounterStep, MasterRecord};
@@ -99,6 +103,8 @@ pub enum StoreError {
         expected: u64,
         found: u64,
     },
+    #[error("document refused: {0}")]
+    InvalidDocument(String),
     #[error("{kind} {code:?} already exists")]
     MasterExists { kind: String, code: String },
     #[error("{kind} {code:?} is at version {found:?}, not {expected}: it was changed meanwhile")]
@@ -163,6 +169,7 @@ pub struct StoreCounts {
     /// Every version of every master record.
     pub master_versions: u64,
     pub counters: u64,
+    pub documents: u64,
 }
 
 /// What `Store::backup_sqlite` wrote, as counted in the copy itself.
@@ -319,6 +326,26 @@ impl Store {
     /// skips an event.
     pub async fn events_after(&self, seq: i64, limit: u32) -> Result<Vec<StoredEvent>> {
         dispatch!(self, b => b.events_after(seq, limit).await)
+    }
+
+    /// Keeps a document (idempotent: the same bytes are one document) and returns what
+    /// names it. Durable before it returns, like a capture.
+    pub async fn put_document(&self, document: &Document) -> Result<DocumentRef> {
+        let mut writer = self.begin_write().await?;
+        writer.put_document(document).await?;
+        writer.commit(0).await?;
+        Ok(self
+            .document(&document.meta.sha256)
+            .await?
+            .map_or_else(|| document.meta.clone(), |stored| stored.meta))
+    }
+
+    /// The document with this SHA-256 (hex), or named by this document URI.
+    pub async fn document(&self, uri_or_hash: &str) -> Result<Option<Document>> {
+        let Some(sha256) = document_sha256(uri_or_hash) else {
+            return Ok(None);
+        };
+        dispatch!(self, b => b.document(sha256).await)
     }
 
     /// The events that match `filter`, in eventTime order (log order among equal times),

@@ -34,6 +34,11 @@ const SQLITE_MIGRATIONS: &[Migration] = &[
         "event query indexes",
         include_str!("../migrations/sqlite/0004_event_query_indexes.sql"),
     ),
+    (
+        5,
+        "documents",
+        include_str!("../migrations/sqlite/0005_documents.sql"),
+    ),
 ];
 
 const POSTGRES_MIGRATIONS: &[Migration] = &[
@@ -51,6 +56,11 @@ const POSTGRES_MIGRATIONS: &[Migration] = &[
         3,
         "event query indexes",
         include_str!("../migrations/postgres/0003_event_query_indexes.sql"),
+    ),
+    (
+        4,
+        "documents",
+        include_str!("../migrations/postgres/0004_documents.sql"),
     ),
 ];
 

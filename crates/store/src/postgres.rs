@@ -171,6 +171,27 @@ impl PgStore {
         rows.iter().map(rows::stored_event).collect()
     }
 
+    pub async fn document(&self, sha256: &str) -> Result<Option<crate::Document>> {
+        let row = sqlx::query(crate::documents::BY_HASH)
+            .bind(sha256)
+            .fetch_optional(&self.pool)
+            .await?;
+        row.as_ref().map(crate::documents::from_row).transpose()
+    }
+
+    pub(crate) async fn documents_after(
+        &self,
+        sha256: &str,
+        limit: u32,
+    ) -> Result<Vec<crate::Document>> {
+        let rows = sqlx::query(crate::documents::AFTER)
+            .bind(sha256)
+            .bind(i64::from(limit))
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(crate::documents::from_row).collect()
+    }
+
     pub async fn events_matching(&self, filter: &crate::EventFilter) -> Result<Vec<StoredEvent>> {
         let (text, params) = sql::events_matching(filter);
         let mut query = sqlx::query(sqlx::AssertSqlSafe(text));
@@ -316,7 +337,7 @@ async fn counts(conn: &mut PgConnection) -> Result<StoreCounts> {
     let max_seq: i64 = sqlx::query_scalar(sql::MAX_SEQ)
         .fetch_one(&mut *conn)
         .await?;
-    let mut more = [0i64; 3];
+    let mut more = [0i64; 4];
     for (count, statement) in more.iter_mut().zip(sql::MASTER_COUNTS) {
         *count = sqlx::query_scalar(statement).fetch_one(&mut *conn).await?;
     }
@@ -328,6 +349,7 @@ async fn counts(conn: &mut PgConnection) -> Result<StoreCounts> {
         master_records: more[0] as u64,
         master_versions: more[1] as u64,
         counters: more[2] as u64,
+        documents: more[3] as u64,
     })
 }
 
@@ -395,6 +417,20 @@ impl PgWriter {
     }
 
     /// The record as its current version, and as one more version in the history.
+    pub async fn put_document(&mut self, document: &crate::Document) -> Result<()> {
+        let meta = &document.meta;
+        sqlx::query(crate::documents::INSERT)
+            .bind(meta.sha256.as_str())
+            .bind(meta.media_type.as_str())
+            .bind(meta.file_name.as_str())
+            .bind(meta.size_bytes as i64)
+            .bind(document.body.as_slice())
+            .bind(to_us(meta.created_at))
+            .execute(&mut *self.tx)
+            .await?;
+        Ok(())
+    }
+
     pub async fn write_master(&mut self, record: &MasterRecord) -> Result<()> {
         for statement in [master::UPSERT_MASTER, master::INSERT_HISTORY] {
             sqlx::query(statement)

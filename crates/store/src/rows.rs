@@ -43,6 +43,7 @@ pub(crate) trait Columns {
     fn int32(&self, column: &str) -> Result<i32>;
     fn text(&self, column: &str) -> Result<Option<&str>>;
     fn flag(&self, column: &str) -> Result<bool>;
+    fn bytes(&self, column: &str) -> Result<&[u8]>;
 }
 
 impl Columns for SqliteRow {
@@ -56,6 +57,9 @@ impl Columns for SqliteRow {
         Ok(self.try_get(column)?)
     }
     fn flag(&self, column: &str) -> Result<bool> {
+        Ok(self.try_get(column)?)
+    }
+    fn bytes(&self, column: &str) -> Result<&[u8]> {
         Ok(self.try_get(column)?)
     }
 }
@@ -73,6 +77,9 @@ impl Columns for PgRow {
     fn flag(&self, column: &str) -> Result<bool> {
         Ok(self.try_get(column)?)
     }
+    fn bytes(&self, column: &str) -> Result<&[u8]> {
+        Ok(self.try_get(column)?)
+    }
 }
 
 fn not_null<T>(value: Option<T>, column: &str) -> Result<T> {
@@ -84,7 +91,7 @@ fn not_null<T>(value: Option<T>, column: &str) -> Result<T> {
     })
 }
 
-fn int(row: &impl Columns, column: &str) -> Result<i64> {
+pub(crate) fn int(row: &impl Columns, column: &str) -> Result<i64> {
     not_null(row.int(column)?, column)
 }
 

@@ -40,11 +40,12 @@ pub fn event_rows_after() -> String {
 }
 
 pub const JOB_COUNT: &str = "SELECT count(*) FROM capture_job";
-/// Master records, all their versions, counters.
-pub const MASTER_COUNTS: [&str; 3] = [
+/// Master records, all their versions, counters, documents.
+pub const MASTER_COUNTS: [&str; 4] = [
     "SELECT count(*) FROM master_record",
     "SELECT count(*) FROM master_history",
     "SELECT count(*) FROM counter",
+    "SELECT count(*) FROM document",
 ];
 
 /// Every event in eventTime order (log order among equal times), from a keyset cursor.

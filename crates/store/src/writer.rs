@@ -80,6 +80,13 @@ impl Writer {
         }
     }
 
+    pub async fn put_document(&mut self, document: &crate::Document) -> Result<()> {
+        match self {
+            Writer::Sqlite(w) => w.put_document(document).await,
+            Writer::Postgres(w) => w.put_document(document).await,
+        }
+    }
+
     /// Writes events and their identifier index.
     pub async fn insert_events(&mut self, rows: Vec<EventRow<'_>>) -> Result<()> {
         match self {

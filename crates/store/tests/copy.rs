@@ -56,6 +56,13 @@ async fn fill(store: &Store) {
         .capture_with_counters(numbered_events(3_000, 1, "LOT"), "op", &[step])
         .await
         .unwrap();
+    let coa = lotrace_store::Document::new(
+        b"%PDF-1.7 certificate".to_vec(),
+        "application/pdf",
+        "coa.pdf",
+    )
+    .unwrap();
+    store.put_document(&coa).await.unwrap();
 }
 
 async fn log(store: &Store) -> Vec<StoredEvent> {
@@ -78,6 +85,10 @@ async fn assert_same_data(source: &Store, target: &Store) {
         assert_eq!(x.capture_id, y.capture_id);
         assert_eq!(x.event, y.event);
     }
+    let document = source.document(&"0".repeat(64)).await.unwrap();
+    assert!(document.is_none());
+    let counts = source.counts().await.unwrap();
+    assert_eq!(counts.documents, target.counts().await.unwrap().documents);
     let digest = source.log_digest(None).await.unwrap();
     assert_eq!(digest, target.log_digest(None).await.unwrap());
     assert_eq!(digest.events, a.len() as u64);

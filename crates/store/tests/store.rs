@@ -582,3 +582,41 @@ async fn events_match_by_type_business_step_and_time(t: TestStore) {
 }
 
 on_both_backends!(events_match_by_type_business_step_and_time);
+
+async fn documents_are_kept_by_their_hash_and_read_back(t: TestStore) {
+    use lotrace_store::{Document, MAX_DOCUMENT_BYTES, StoreError};
+    let store = &t.store;
+    let bytes = b"%PDF-1.7\nCertificate of analysis, lot L1: Listeria not detected".to_vec();
+    let coa = Document::new(bytes.clone(), "application/pdf", "coa-L1.pdf").unwrap();
+    let stored = store.put_document(&coa).await.unwrap();
+    assert_eq!(stored.sha256.len(), 64);
+    assert_eq!(
+        stored.uri,
+        format!("urn:lotrace:document:sha256:{}", stored.sha256)
+    );
+    assert_eq!(stored.size_bytes, bytes.len() as u64);
+    // The same bytes again are the same document.
+    let again = Document::new(bytes.clone(), "application/pdf", "copy.pdf").unwrap();
+    assert_eq!(store.put_document(&again).await.unwrap(), stored);
+    assert_eq!(store.counts().await.unwrap().documents, 1);
+    for name in [stored.uri.as_str(), stored.sha256.as_str()] {
+        let back = store.document(name).await.unwrap().unwrap();
+        assert_eq!(back.body, bytes);
+        assert_eq!(back.meta, stored);
+    }
+    assert!(
+        store
+            .document("urn:lotrace:document:sha256:nothex")
+            .await
+            .unwrap()
+            .is_none()
+    );
+    let empty = Document::new(Vec::new(), "application/pdf", "x.pdf");
+    assert!(matches!(empty, Err(StoreError::InvalidDocument(_))));
+    let huge = Document::new(vec![0; MAX_DOCUMENT_BYTES + 1], "application/pdf", "x.pdf");
+    assert!(matches!(huge, Err(StoreError::InvalidDocument(_))));
+    let bad_name = Document::new(vec![1], "application/pdf", "a\nb");
+    assert!(matches!(bad_name, Err(StoreError::InvalidDocument(_))));
+}
+
+on_both_backends!(documents_are_kept_by_their_hash_and_read_back);
