@@ -180,6 +180,17 @@ impl App {
             operator: operator.to_owned(),
             company_prefix: self.config.company_prefix.clone(),
         };
+        if let Operation::Inspect(inspect) = operation
+            && let Some(certificate) = &inspect.certificate
+            && certificate.starts_with(lotrace_store::DOCUMENT_URI_PREFIX)
+            && self.store.document(certificate).await?.is_none()
+        {
+            return Err(DomainError::field(
+                "certificate",
+                format!("no document {certificate}; upload the file first"),
+            )
+            .into());
+        }
         let mut views = self.views.lock().await;
         for _ in 0..MAX_COUNTER_RETRIES {
             self.catch_up(&mut views).await?;

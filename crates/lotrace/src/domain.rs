@@ -35,6 +35,37 @@ fn print(value: &impl serde::Serialize) -> Result<()> {
     Ok(())
 }
 
+/// `--certificate-file PATH`: keeps the file as a document and cites it as `--certificate`.
+async fn upload_certificate(app: &App, mut args: Vec<String>) -> Result<Vec<String>> {
+    let Some(at) = args.iter().position(|a| a == "--certificate-file") else {
+        return Ok(args);
+    };
+    let path = args
+        .get(at + 1)
+        .cloned()
+        .context("--certificate-file needs a file")?;
+    let bytes = std::fs::read(&path).with_context(|| format!("cannot read {path}"))?;
+    let name = std::path::Path::new(&path)
+        .file_name()
+        .map_or_else(|| path.clone(), |n| n.to_string_lossy().into_owned());
+    let media_type = match name
+        .rsplit_once('.')
+        .map(|(_, ext)| ext.to_ascii_lowercase())
+    {
+        Some(ext) if ext == "pdf" => "application/pdf",
+        Some(ext) if ext == "png" => "image/png",
+        Some(ext) if ext == "jpg" || ext == "jpeg" => "image/jpeg",
+        Some(ext) if ext == "txt" => "text/plain",
+        Some(ext) if ext == "csv" => "text/csv",
+        _ => "application/octet-stream",
+    };
+    let document = lotrace_store::Document::new(bytes, media_type, &name)
+        .map_err(|e| anyhow::anyhow!("--certificate-file {path}: {e}"))?;
+    let stored = app.store().put_document(&document).await?;
+    args.splice(at..at + 2, ["--certificate".to_owned(), stored.uri]);
+    Ok(args)
+}
+
 /// `lotrace OPERATION --field value ...` or `lotrace product|location|party ACTION ...`.
 pub async fn run_words(app: &App, words: &[String]) -> Result<()> {
     let Some((command, rest)) = words.split_first() else {
@@ -47,6 +78,7 @@ pub async fn run_words(app: &App, words: &[String]) -> Result<()> {
         .cloned()
         .collect();
     if Operation::NAMES.contains(&command.as_str()) {
+        let rest = upload_certificate(app, rest).await?;
         let body = crate::args::body(&rest)?;
         let operation =
             Operation::from_json(command, body).map_err(|e| anyhow::anyhow!("{command}: {e}"))?;

@@ -566,3 +566,82 @@ fn the_rules_refuse_from_the_command_line_and_write_nothing() {
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("gtin"));
 }
+
+#[tokio::test]
+async fn an_inspection_from_the_command_line_keeps_its_certificate_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("coa.db");
+    setup(&db);
+    ok(
+        &db,
+        &[
+            "receive",
+            "--product",
+            "LETTUCE",
+            "--supplier",
+            "FARM",
+            "--location",
+            "COLD",
+            "--quantity",
+            "10",
+            "--supplier-lot",
+            "L1",
+            "--expiry",
+            "2099-03-30",
+        ],
+    );
+    let coa = dir.path().join("COA-2026-0042.pdf");
+    std::fs::write(&coa, b"%PDF-1.7\nCOA: aerobic plate count 2.1e3 cfu/g\n").unwrap();
+    let outcome = json(
+        &db,
+        &[
+            "inspect",
+            "--product",
+            "LETTUCE",
+            "--lot",
+            "L1",
+            "--result",
+            "pass",
+            "--certificate-file",
+            coa.to_str().unwrap(),
+            "--json-output",
+        ],
+    );
+    let event_id = outcome["event_ids"][0].as_str().unwrap().to_owned();
+
+    let location = lotrace_store::Location::parse(db.to_str().unwrap()).unwrap();
+    let store = lotrace_store::Store::open(&location).await.unwrap();
+    let event = &store.events_by_id(&event_id).await.unwrap()[0].event;
+    let text = serde_json::to_string(event).unwrap();
+    let uri = text
+        .split('"')
+        .find(|s| s.starts_with("urn:lotrace:document:sha256:"))
+        .unwrap_or_else(|| panic!("the inspection cites no document: {text}"))
+        .to_owned();
+    let document = store
+        .document(&uri)
+        .await
+        .unwrap()
+        .expect("the file is kept");
+    assert_eq!(document.body, std::fs::read(&coa).unwrap());
+    assert_eq!(document.meta.media_type, "application/pdf");
+    assert_eq!(document.meta.file_name, "COA-2026-0042.pdf");
+    store.close().await;
+
+    let out = lotrace(
+        &db,
+        &[
+            "inspect",
+            "--product",
+            "LETTUCE",
+            "--lot",
+            "L1",
+            "--result",
+            "pass",
+            "--certificate-file",
+            "/nonexistent/coa.pdf",
+        ],
+    );
+    assert!(!out.status.success());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("/nonexistent/coa.pdf"));
+}

@@ -2,6 +2,7 @@
 //! trace index, and shape the answer. State is passed explicitly in `AppState`.
 
 mod api;
+mod documents_api;
 mod epcis_api;
 mod label_api;
 mod problem;
@@ -60,6 +61,7 @@ pub fn router(state: AppState) -> Router {
         .merge(epcis_api::routes())
         .merge(api::routes())
         .merge(scan_api::routes())
+        .merge(documents_api::routes())
         .merge(label_api::routes())
         .with_state(state)
         .layer(DefaultBodyLimit::max(limits.max_body_bytes))

@@ -645,3 +645,76 @@ async fn time_sliced_lots_and_relabelled_receipts() {
     );
     s.stop().await;
 }
+
+#[tokio::test]
+async fn an_inspection_cites_its_certificate_of_analysis_file() {
+    let s = Ops::start().await;
+    s.op("receive", receive_lettuce(10, "L1", "2099-03-30"))
+        .await;
+    let pdf = b"%PDF-1.7\nCertificate of analysis: lot L1, Listeria monocytogenes not detected\n";
+    let response = s
+        .client
+        .post(s.url("/api/v1/documents?name=coa-L1.pdf"))
+        .header("content-type", "application/pdf")
+        .body(pdf.to_vec())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 201);
+    let stored: Value = response.json().await.unwrap();
+    let uri = stored["uri"].as_str().unwrap().to_owned();
+    assert!(uri.starts_with("urn:lotrace:document:sha256:"), "{stored}");
+    assert_eq!(stored["size_bytes"], pdf.len());
+
+    let inspected = s
+        .op(
+            "inspect",
+            json!({ "product": "LETTUCE", "lot": "L1", "result": "pass", "certificate": uri }),
+        )
+        .await;
+    // The inspection event names the document it rests on.
+    let event_id = inspected["event_ids"][0].as_str().unwrap();
+    let (status, event) = s.get(&format!("/epcis/events/{event_id}"), &[]).await;
+    assert_eq!(status, 200);
+    assert!(event.to_string().contains(&uri), "{event}");
+
+    let sha = stored["sha256"].as_str().unwrap();
+    let back = s
+        .client
+        .get(s.url(&format!("/api/v1/documents/{sha}")))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(back.status(), 200);
+    assert_eq!(back.headers()["content-type"], "application/pdf");
+    assert!(
+        back.headers()["content-disposition"]
+            .to_str()
+            .unwrap()
+            .contains("coa-L1.pdf")
+    );
+    assert_eq!(back.bytes().await.unwrap().as_ref(), pdf);
+
+    // A certificate that names no stored document is refused, and so is an empty upload.
+    let missing = format!("urn:lotrace:document:sha256:{}", "0".repeat(64));
+    s.refused(
+        "inspect",
+        json!({ "product": "LETTUCE", "lot": "L1", "result": "pass", "certificate": missing }),
+        400,
+        "upload the file first",
+    )
+    .await;
+    let empty = s
+        .client
+        .post(s.url("/api/v1/documents?name=empty.pdf"))
+        .body(Vec::new())
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(empty.status(), 400);
+    let (status, _) = s
+        .get(&format!("/api/v1/documents/{}", "0".repeat(64)), &[])
+        .await;
+    assert_eq!(status, 404);
+    s.stop().await;
+}
