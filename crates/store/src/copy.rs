@@ -131,8 +131,8 @@ pub(crate) async fn copy_to(
     };
     if differs(&copy_counts, &source_counts) {
         return Err(StoreError::CopyMismatch {
-            source_counts,
-            copy_counts,
+            source_counts: Box::new(source_counts),
+            copy_counts: Box::new(copy_counts),
         });
     }
     writer.commit(copy_counts.events).await?;

@@ -94,8 +94,9 @@ pub enum StoreError {
          it was rolled back. Stop every writer to the source and copy again"
     )]
     CopyMismatch {
-        source_counts: StoreCounts,
-        copy_counts: StoreCounts,
+        // Boxed: two sets of counts would make every StoreError that large.
+        source_counts: Box<StoreCounts>,
+        copy_counts: Box<StoreCounts>,
     },
     #[error("counter {name:?} stands at {found}, not {expected}: another writer drew it first")]
     CounterConflict {
