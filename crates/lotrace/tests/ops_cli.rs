@@ -565,6 +565,21 @@ fn the_rules_refuse_from_the_command_line_and_write_nothing() {
     );
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("gtin"));
+
+    // Edit and deactivate: the record changes, its history stays, nothing is deleted.
+    ok(
+        &db,
+        &["product", "update", "SALAD", "--name", "Salad mix, 250 g"],
+    );
+    let salad = json(&db, &["product", "show", "SALAD"]);
+    assert_eq!(salad["name"], "Salad mix, 250 g", "{salad}");
+    assert_eq!(
+        salad["gtin"], "04012345111118",
+        "the rest of the record is kept"
+    );
+    ok(&db, &["party", "deactivate", "SHOP"]);
+    let parties = ok(&db, &["party", "list"]);
+    assert!(parties.contains("Harbor Market (deactivated)"), "{parties}");
 }
 
 #[tokio::test]

@@ -437,6 +437,31 @@ async fn master_data_is_validated_listed_and_deactivated_not_deleted() {
     let (status, list) = s.get("/api/v1/master/locations", &[]).await;
     assert_eq!(status, 200);
     assert_eq!(list.as_array().unwrap().len(), 3, "{list}");
+    // Edit: the whole record again, validated as on creation; the code cannot change.
+    let edited = s
+        .client
+        .put(s.url("/api/v1/master/products/SALAD"))
+        .json(
+            &json!({ "code": "SALAD", "name": "Salad mix, 250 g", "uom": "KGM",
+                       "gtin": "04012345111118", "lot_template": "{yy}{doy:03}-{line}-{seq:03}",
+                       "shelf_life_days": 7 }),
+        )
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(edited.status(), 200);
+    let (_, salad) = s.get("/api/v1/master/products/SALAD", &[]).await;
+    assert_eq!(salad["name"], "Salad mix, 250 g", "{salad}");
+    assert_eq!(salad["shelf_life_days"], 7, "{salad}");
+    let renamed = s
+        .client
+        .put(s.url("/api/v1/master/products/SALAD"))
+        .json(&json!({ "code": "SALAD2", "name": "x", "uom": "KGM" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(renamed.status(), 400);
+
     let (status, answer) = s
         .post("/api/v1/master/parties/SHOP/deactivate", &json!({}))
         .await;
