@@ -34,23 +34,43 @@ const MAX_SQL_TRACES: usize = 10_000;
 /// Events per message from the store reader to the index builder.
 const BUILD_CHUNK: usize = 2_000;
 
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, clap::Args)]
 pub struct Options {
+    /// Sizes to run, in events, comma-separated (underscores allowed).
+    #[arg(long = "events", value_name = "EVENTS", value_delimiter = ',', value_parser = parse_count, default_value = "100000,1000000,10000000")]
     pub sizes: Vec<u64>,
-    /// Events per `Store::capture`.
+    /// Events per capture.
+    #[arg(long, default_value_t = 10_000)]
     pub batch: usize,
-    /// Random origins per trace row.
+    /// Random lots traced per row (any lot forward, any lot backward, supplier lot forward).
+    #[arg(long, default_value_t = 2_000)]
     pub traces: usize,
-    /// Of those, how many the SQL baseline answers too.
+    /// Of those, how many the recursive SQL baseline answers too.
+    #[arg(long, default_value_t = 200)]
     pub sql_traces: usize,
+    /// Seed of the synthetic supply chain and of the sampled lots.
+    #[arg(long, default_value_t = 2026)]
     pub seed: u64,
-    /// Where the temporary stores go (default: the system's temporary directory).
+    /// Directory for the temporary stores (default: the system's temporary directory).
+    #[arg(long)]
     pub dir: Option<PathBuf>,
-    /// Keep the stores (to look at them with sqlite3) instead of removing them.
+    /// Keep the stores instead of removing them (their paths are printed).
+    #[arg(long)]
     pub keep: bool,
     /// Generate straight into the trace index: no store, no import, no SQL baseline.
+    #[arg(long)]
     pub index_only: bool,
+    /// Print the results as JSON.
+    #[arg(long)]
     pub json: bool,
+}
+
+/// A whole number, with `_` allowed between digits (`10_000_000`).
+fn parse_count(text: &str) -> Result<u64, String> {
+    text.trim()
+        .replace('_', "")
+        .parse()
+        .map_err(|_| format!("{text:?} is not a whole number of events"))
 }
 
 impl Options {

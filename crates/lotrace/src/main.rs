@@ -23,7 +23,11 @@ use serde_json::json;
 #[command(
     name = "lotrace",
     version,
-    about = "Lot tracking and traceability on GS1 EPCIS 2.0"
+    about = "Lot tracking and traceability on GS1 EPCIS 2.0",
+    after_help = "Operations: lotrace receive|produce|move|pack|unpack|ship|return|adjust|scrap|\
+hold|release|inspect --field value ... [--json-output]\n\
+Master data: lotrace product|location|party add|update|show|list|activate|deactivate ...\n\
+See the README for the fields of each."
 )]
 struct Cli {
     /// The database: a SQLite file path (or sqlite:PATH).
@@ -145,39 +149,7 @@ enum Command {
     /// Benchmark the trace engine on a synthetic supply chain, each size in a fresh SQLite
     /// store in a temporary directory (--db is not used): import rate, trace latency, index
     /// memory, disk, and a recursive SQL baseline.
-    Bench {
-        /// Sizes to run, in events, comma-separated (underscores allowed).
-        #[arg(long, value_delimiter = ',', value_parser = parse_count, default_value = "100000,1000000,10000000")]
-        events: Vec<u64>,
-        /// Events per capture.
-        #[arg(long, default_value_t = 10_000)]
-        batch: usize,
-        /// Random lots traced per row (any lot forward, any lot backward, supplier lot forward).
-        #[arg(long, default_value_t = 2_000)]
-        traces: usize,
-        /// Of those, how many the recursive SQL baseline answers too.
-        #[arg(long, default_value_t = 200)]
-        sql_traces: usize,
-        /// Seed of the synthetic supply chain and of the sampled lots.
-        #[arg(long, default_value_t = 2026)]
-        seed: u64,
-        /// Directory for the temporary stores (default: the system's temporary directory).
-        #[arg(long)]
-        dir: Option<PathBuf>,
-        /// Keep the stores instead of removing them (their paths are printed).
-        #[arg(long)]
-        keep: bool,
-        /// Generate straight into the trace index: no store, no import, no SQL baseline.
-        #[arg(long)]
-        index_only: bool,
-        /// Print the results as JSON.
-        #[arg(long)]
-        json: bool,
-    },
-    /// Operations and master data: `lotrace receive --product P ...`, `lotrace product add ...`.
-    /// Operations: receive, produce, move, pack, unpack, ship, return, adjust, scrap, hold,
-    /// release, inspect. Master data: product, location, party (add, update, show, list,
-    /// activate, deactivate). Fields are given as --field value (see README).
+    Bench(bench::Options),
     /// Read scanned or typed GS1 data and validate it fully. Exit code 1 when invalid.
     Scan {
         /// The data; `-` reads stdin; `{GS}` stands for FNC1.
@@ -187,6 +159,10 @@ enum Command {
     },
     /// Make a GS1 label file (SVG, PNG, PDF, ZPL); with --sscc a pallet label.
     Label(Box<label_cmd::LabelArgs>),
+    /// Operations and master data: `lotrace receive --product P ...`, `lotrace product add ...`.
+    /// Operations: receive, produce, move, pack, unpack, ship, return, adjust, scrap, hold,
+    /// release, inspect. Master data: product, location, party (add, update, show, list,
+    /// activate, deactivate). Fields are given as --field value (see README).
     #[command(external_subcommand)]
     Other(Vec<String>),
 }
@@ -313,30 +289,7 @@ async fn run(cli: Cli) -> Result<()> {
             let app = domain::open_app(&location, &cli.company_prefix, &cli.utc_offset).await?;
             trace_cmd::run(&app, &id, direction, json).await
         }
-        Command::Bench {
-            events,
-            batch,
-            traces,
-            sql_traces,
-            seed,
-            dir,
-            keep,
-            index_only,
-            json,
-        } => {
-            bench::run(bench::Options {
-                sizes: events,
-                batch,
-                traces,
-                sql_traces,
-                seed,
-                dir,
-                keep,
-                index_only,
-                json,
-            })
-            .await
-        }
+        Command::Bench(options) => bench::run(options).await,
         Command::Other(words) => {
             let app = domain::open_app(&location, &cli.company_prefix, &cli.utc_offset).await?;
             domain::run_words(&app, &words).await
@@ -353,14 +306,6 @@ async fn run(cli: Cli) -> Result<()> {
             Ok(())
         }
     }
-}
-
-/// A whole number, with `_` allowed between digits (`10_000_000`).
-fn parse_count(text: &str) -> Result<u64, String> {
-    text.trim()
-        .replace('_', "")
-        .parse()
-        .map_err(|_| format!("{text:?} is not a whole number of events"))
 }
 
 async fn open(location: &Location) -> Result<Store> {
