@@ -165,6 +165,13 @@ fn setup(db: &Path) {
     );
 }
 
+/// 10 kg of lettuce lot L1 into the cold room.
+fn receive_ten_kg_of_l1(db: &Path) {
+    let line = "receive --product LETTUCE --supplier FARM --location COLD --quantity 10 \
+                --supplier-lot L1 --expiry 2099-03-30";
+    ok(db, &line.split_whitespace().collect::<Vec<_>>());
+}
+
 #[test]
 fn every_operation_from_the_command_line() {
     let dir = tempfile::tempdir().unwrap();
@@ -404,24 +411,7 @@ fn the_rules_refuse_from_the_command_line_and_write_nothing() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("rules.db");
     setup(&db);
-    ok(
-        &db,
-        &[
-            "receive",
-            "--product",
-            "LETTUCE",
-            "--supplier",
-            "FARM",
-            "--location",
-            "COLD",
-            "--quantity",
-            "10",
-            "--supplier-lot",
-            "L1",
-            "--expiry",
-            "2099-03-30",
-        ],
-    );
+    receive_ten_kg_of_l1(&db);
     refused(
         &db,
         &[
@@ -587,24 +577,7 @@ async fn an_inspection_from_the_command_line_keeps_its_certificate_file() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("coa.db");
     setup(&db);
-    ok(
-        &db,
-        &[
-            "receive",
-            "--product",
-            "LETTUCE",
-            "--supplier",
-            "FARM",
-            "--location",
-            "COLD",
-            "--quantity",
-            "10",
-            "--supplier-lot",
-            "L1",
-            "--expiry",
-            "2099-03-30",
-        ],
-    );
+    receive_ten_kg_of_l1(&db);
     let coa = dir.path().join("COA-2026-0042.pdf");
     std::fs::write(&coa, b"%PDF-1.7\nCOA: aerobic plate count 2.1e3 cfu/g\n").unwrap();
     let outcome = json(
