@@ -18,6 +18,11 @@ fn lotrace(db: &Path, args: &[&str]) -> Output {
         .expect("the lotrace binary runs")
 }
 
+/// The words of a command line without quoting: for arguments without spaces.
+fn words(line: &str) -> Vec<&str> {
+    line.split_whitespace().collect()
+}
+
 fn ok(db: &Path, args: &[&str]) -> String {
     let out = lotrace(db, args);
     assert!(
@@ -100,18 +105,7 @@ fn setup(db: &Path) {
     );
     ok(
         db,
-        &[
-            "location",
-            "add",
-            "--code",
-            "PLANT",
-            "--name",
-            "Plant",
-            "--kind",
-            "site",
-            "--gln",
-            "4012345000016",
-        ],
+        &words("location add --code PLANT --name Plant --kind site --gln 4012345000016"),
     );
     ok(
         db,
@@ -167,9 +161,13 @@ fn setup(db: &Path) {
 
 /// 10 kg of lettuce lot L1 into the cold room.
 fn receive_ten_kg_of_l1(db: &Path) {
-    let line = "receive --product LETTUCE --supplier FARM --location COLD --quantity 10 \
-                --supplier-lot L1 --expiry 2099-03-30";
-    ok(db, &line.split_whitespace().collect::<Vec<_>>());
+    ok(
+        db,
+        &words(
+            "receive --product LETTUCE --supplier FARM --location COLD --quantity 10 \
+             --supplier-lot L1 --expiry 2099-03-30",
+        ),
+    );
 }
 
 #[test]
@@ -185,23 +183,9 @@ fn every_operation_from_the_command_line() {
 
     let received = ok(
         &db,
-        &[
-            "receive",
-            "--product",
-            "LETTUCE",
-            "--supplier",
-            "FARM",
-            "--location",
-            "COLD",
-            "--quantity",
-            "100",
-            "--supplier-lot",
-            "L1",
-            "--expiry",
-            "2099-03-30",
-            "--purchase-order",
-            "PO-1",
-        ],
+        &words(
+            "receive --product LETTUCE --supplier FARM --location COLD --quantity 100 --supplier-lot L1 --expiry 2099-03-30 --purchase-order PO-1",
+        ),
     );
     assert!(
         received.contains("receive: 1 event(s) recorded"),
@@ -211,34 +195,14 @@ fn every_operation_from_the_command_line() {
 
     let produced = json(
         &db,
-        &[
-            "produce",
-            "--product",
-            "SALAD",
-            "--quantity",
-            "50",
-            "--location",
-            "L3",
-            "--input",
-            "LETTUCE:L1:30@COLD",
-            "--json-output",
-        ],
+        &words(
+            "produce --product SALAD --quantity 50 --location L3 --input LETTUCE:L1:30@COLD --json-output",
+        ),
     );
     let salad = produced["assigned_lots"][0].as_str().unwrap().to_owned();
     assert!(salad.ends_with("-L3-001"), "{produced}");
 
-    ok(
-        &db,
-        &[
-            "move",
-            "--from",
-            "COLD",
-            "--to",
-            "L3",
-            "--item",
-            "LETTUCE:L1:10",
-        ],
-    );
+    ok(&db, &words("move --from COLD --to L3 --item LETTUCE:L1:10"));
     let packed = json(
         &db,
         &[
@@ -272,17 +236,9 @@ fn every_operation_from_the_command_line() {
     );
     ok(
         &db,
-        &[
-            "ship",
-            "--customer",
-            "SHOP",
-            "--location",
-            "L3",
-            "--container",
-            &sscc,
-            "--purchase-order",
-            "SO-1",
-        ],
+        &words(&format!(
+            "ship --customer SHOP --location L3 --container {sscc} --purchase-order SO-1"
+        )),
     );
     ok(
         &db,
@@ -302,75 +258,31 @@ fn every_operation_from_the_command_line() {
     );
     ok(
         &db,
-        &[
-            "scrap",
-            "--product",
-            "LETTUCE",
-            "--lot",
-            "L1",
-            "--location",
-            "L3",
-            "--quantity",
-            "4",
-            "--reason",
-            "damaged",
-        ],
+        &words("scrap --product LETTUCE --lot L1 --location L3 --quantity 4 --reason damaged"),
     );
     ok(
         &db,
-        &[
-            "return",
-            "--customer",
-            "SHOP",
-            "--location",
-            "L3",
-            "--product",
-            "SALAD",
-            "--lot",
-            &salad,
-            "--quantity",
-            "2",
-            "--rma",
-            "RMA-1",
-        ],
+        &words(&format!(
+            "return --customer SHOP --location L3 --product SALAD --lot {salad} --quantity 2 --rma RMA-1"
+        )),
     );
     ok(
         &db,
-        &[
-            "inspect",
-            "--product",
-            "SALAD",
-            "--lot",
-            &salad,
-            "--result",
-            "pass",
-            "--measurement",
-            "temperature=3.5:CEL",
-        ],
+        &words(&format!(
+            "inspect --product SALAD --lot {salad} --result pass --measurement temperature=3.5:CEL"
+        )),
     );
     ok(
         &db,
-        &[
-            "hold",
-            "--product",
-            "SALAD",
-            "--lot",
-            &salad,
-            "--reason",
-            "complaint",
-        ],
+        &words(&format!(
+            "hold --product SALAD --lot {salad} --reason complaint"
+        )),
     );
     ok(
         &db,
-        &[
-            "release",
-            "--product",
-            "SALAD",
-            "--lot",
-            &salad,
-            "--reason",
-            "unfounded",
-        ],
+        &words(&format!(
+            "release --product SALAD --lot {salad} --reason unfounded"
+        )),
     );
 
     // By hand: 100 in, 30 consumed, 10 to L3, 58 counted of 60 in COLD, 4 scrapped on L3.
@@ -383,20 +295,10 @@ fn every_operation_from_the_command_line() {
     assert_eq!(qty(&salad_state["shipped"]), 15.0);
     assert_eq!(qty(&salad_state["returned"]), 2.0);
 
-    let stock = json(&db, &["inventory", "--location", "COLD", "--json"]);
+    let stock = json(&db, &words("inventory --location COLD --json"));
     assert_eq!(stock.as_array().unwrap().len(), 1, "{stock}");
     assert_eq!(qty(&stock[0]["quantity"]), 58.0);
-    let picks = json(
-        &db,
-        &[
-            "picks",
-            "--product",
-            "LETTUCE",
-            "--quantity",
-            "60",
-            "--json",
-        ],
-    );
+    let picks = json(&db, &words("picks --product LETTUCE --quantity 60 --json"));
     let picked: f64 = picks
         .as_array()
         .unwrap()
@@ -414,83 +316,31 @@ fn the_rules_refuse_from_the_command_line_and_write_nothing() {
     receive_ten_kg_of_l1(&db);
     refused(
         &db,
-        &[
-            "receive",
-            "--product",
-            "LETTUCE",
-            "--supplier",
-            "FARM",
-            "--location",
-            "COLD",
-            "--quantity",
-            "5",
-            "--supplier-lot",
-            "L1",
-        ],
+        &words(
+            "receive --product LETTUCE --supplier FARM --location COLD --quantity 5 --supplier-lot L1",
+        ),
         "expiry",
     );
     refused(
         &db,
-        &[
-            "ship",
-            "--customer",
-            "SHOP",
-            "--location",
-            "COLD",
-            "--item",
-            "LETTUCE:L1:11",
-        ],
+        &words("ship --customer SHOP --location COLD --item LETTUCE:L1:11"),
         "only 10",
     );
     refused(
         &db,
-        &[
-            "produce",
-            "--product",
-            "SALAD",
-            "--quantity",
-            "5",
-            "--location",
-            "L3",
-            "--input",
-            "LETTUCE:L1:12@COLD",
-        ],
+        &words("produce --product SALAD --quantity 5 --location L3 --input LETTUCE:L1:12@COLD"),
         "only 10",
     );
     refused(
         &db,
-        &[
-            "produce",
-            "--product",
-            "SALAD",
-            "--lot",
-            "bad-lot",
-            "--quantity",
-            "1",
-            "--location",
-            "L3",
-        ],
+        &words("produce --product SALAD --lot bad-lot --quantity 1 --location L3"),
         "does not fit",
     );
     refused(
         &db,
-        &[
-            "receive",
-            "--product",
-            "LETTUCE",
-            "--supplier",
-            "FARM",
-            "--location",
-            "COLD",
-            "--quantity",
-            "5",
-            "--uom",
-            "LTR",
-            "--supplier-lot",
-            "L1",
-            "--expiry",
-            "2099-01-01",
-        ],
+        &words(
+            "receive --product LETTUCE --supplier FARM --location COLD --quantity 5 --uom LTR --supplier-lot L1 --expiry 2099-01-01",
+        ),
         "uom",
     );
     ok(
@@ -507,30 +357,12 @@ fn the_rules_refuse_from_the_command_line_and_write_nothing() {
     );
     refused(
         &db,
-        &[
-            "ship",
-            "--customer",
-            "SHOP",
-            "--location",
-            "COLD",
-            "--item",
-            "LETTUCE:L1:1",
-        ],
+        &words("ship --customer SHOP --location COLD --item LETTUCE:L1:1"),
         "Listeria",
     );
     refused(
         &db,
-        &[
-            "receive",
-            "--product",
-            "LETTUCE",
-            "--supplier",
-            "FARM",
-            "--location",
-            "COLD",
-            "--quantity",
-            "lots",
-        ],
+        &words("receive --product LETTUCE --supplier FARM --location COLD --quantity lots"),
         "quantity",
     );
     refused(
@@ -540,18 +372,7 @@ fn the_rules_refuse_from_the_command_line_and_write_nothing() {
     );
     let out = lotrace(
         &db,
-        &[
-            "product",
-            "add",
-            "--code",
-            "BAD",
-            "--name",
-            "Bad",
-            "--uom",
-            "KGM",
-            "--gtin",
-            "00614141123453",
-        ],
+        &words("product add --code BAD --name Bad --uom KGM --gtin 00614141123453"),
     );
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("gtin"));
@@ -618,17 +439,9 @@ async fn an_inspection_from_the_command_line_keeps_its_certificate_file() {
 
     let out = lotrace(
         &db,
-        &[
-            "inspect",
-            "--product",
-            "LETTUCE",
-            "--lot",
-            "L1",
-            "--result",
-            "pass",
-            "--certificate-file",
-            "/nonexistent/coa.pdf",
-        ],
+        &words(
+            "inspect --product LETTUCE --lot L1 --result pass --certificate-file /nonexistent/coa.pdf",
+        ),
     );
     assert!(!out.status.success());
     assert!(String::from_utf8_lossy(&out.stderr).contains("/nonexistent/coa.pdf"));
