@@ -61,8 +61,59 @@ pub struct LotState {
     /// Net change from cycle counts (negative: found less than expected).
     pub adjusted: Qty,
     pub on_hand: BTreeMap<String, Qty>,
+    /// Shipped towards a named destination location and not yet received there.
+    pub in_transit: BTreeMap<String, Qty>,
     /// Events that changed this lot, in the order applied.
     pub events: Vec<String>,
+    /// Every quantity that came in, went out or moved, with whom and where: the lot's
+    /// mass balance and the recall impact are read from it.
+    pub ledger: Vec<LedgerEntry>,
+}
+
+/// What one event did to a lot's quantity.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Flow {
+    Received,
+    Produced,
+    Returned,
+    Shipped,
+    Consumed,
+    Scrapped,
+    /// A cycle count: the quantity is the change (negative: found less).
+    Adjusted,
+    Moved,
+    /// Named by an event that gave no quantity (a whole-lot hold, a count-less list).
+    Named,
+}
+
+/// One line of a lot's ledger.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct LedgerEntry {
+    pub event: String,
+    pub time: Timestamp,
+    pub flow: Flow,
+    /// Absent when the event named the lot without a quantity.
+    pub quantity: Option<Qty>,
+    pub uom: Option<String>,
+    /// Where it happened (a move: where from; a shipment: the ship-from location).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub location: Option<String>,
+    /// A move's or a shipment's destination location.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub to_location: Option<String>,
+    /// A shipment's destination party; a receipt's or a return's source party.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub party: Option<String>,
+    /// The outermost container the event named, when the lot moved inside it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub via: Option<String>,
+    /// (type as a bare CBV word, id) of the event's business transactions.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub transactions: Vec<(Option<String>, String)>,
+    /// Consumed: the lots it went into; produced: the lots it was made from.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub related: Vec<String>,
 }
 
 impl LotState {
@@ -320,12 +371,29 @@ impl Inventory {
             event.output_epc_list.as_ref(),
             event.output_quantity_list.as_ref(),
         );
+        let input_ids: Vec<String> = inputs.iter().map(|(id, _, _)| id.clone()).collect();
+        let output_ids: Vec<String> = outputs.iter().map(|(id, _, _)| id.clone()).collect();
+        let entry = |flow, qty: Option<Qty>, uom: Option<String>, related: &[String]| LedgerEntry {
+            event: event_id.to_owned(),
+            time,
+            flow: if qty.is_some() { flow } else { Flow::Named },
+            quantity: qty,
+            uom,
+            location: Some(location.clone()),
+            to_location: None,
+            party: None,
+            via: None,
+            transactions: transactions_of(event),
+            related: related.to_vec(),
+        };
         for (id, qty, uom) in inputs {
             let lot = self.lot_mut(&id, uom.as_deref(), time);
             if let Some(q) = qty {
                 lot.consumed += q;
                 *lot.on_hand.entry(location.clone()).or_default() -= q;
             }
+            lot.ledger
+                .push(entry(Flow::Consumed, qty, uom, &output_ids));
             lot.events.push(event_id.to_owned());
         }
         for (id, qty, uom) in outputs {
@@ -334,6 +402,7 @@ impl Inventory {
                 lot.produced += q;
                 *lot.on_hand.entry(location.clone()).or_default() += q;
             }
+            lot.ledger.push(entry(Flow::Produced, qty, uom, &input_ids));
             absorb_ilmd(lot, event);
             lot.events.push(event_id.to_owned());
         }
@@ -345,11 +414,11 @@ impl Inventory {
         let disposition = word(event.disposition.as_deref());
         let (items, containers) = self.items(event.epc_list.as_ref(), event.quantity_list.as_ref());
         // Whatever the containers hold at this moment is part of the event too.
-        let mut all: Vec<Item> = items;
+        let mut all: Vec<(Item, Option<String>)> = items.into_iter().map(|i| (i, None)).collect();
         for c in &containers {
             for (lot, q) in self.container_contents(c) {
                 let uom = self.lots.get(&lot).and_then(|l| l.uom.clone());
-                all.push((lot, Some(q), uom));
+                all.push(((lot, Some(q), uom), Some(c.clone())));
             }
         }
         let here = Self::location_of(event).unwrap_or_default();
@@ -362,7 +431,7 @@ impl Inventory {
                 .flatten()
                 .any(|t| word(t.kind.as_deref()) == Some("rma"));
 
-        enum Flow {
+        enum Step {
             Ship(String),
             Receive(String, bool),
             Produce(String),
@@ -371,55 +440,111 @@ impl Inventory {
             Move(String, String),
             None,
         }
-        let flow = match (biz_step, event.action) {
-            (Some("shipping"), _) => Flow::Ship(source.clone().unwrap_or_else(|| here.clone())),
-            (Some("receiving"), _) => Flow::Receive(here.clone(), is_return),
+        let step = match (biz_step, event.action) {
+            (Some("shipping"), _) => Step::Ship(source.clone().unwrap_or_else(|| here.clone())),
+            (Some("receiving"), _) => Step::Receive(here.clone(), is_return),
             (Some("destroying" | "decommissioning"), _) | (_, Some(Action::Delete)) => {
-                Flow::Scrap(here.clone())
+                Step::Scrap(here.clone())
             }
-            _ if disposition == Some("destroyed") => Flow::Scrap(here.clone()),
-            (Some("cycle_counting"), _) => Flow::Count(here.clone()),
-            (_, Some(Action::Add)) => Flow::Produce(here.clone()),
-            _ => match (source, destination) {
-                (Some(s), Some(d)) if s != d => Flow::Move(s, d),
-                _ => Flow::None,
+            _ if disposition == Some("destroyed") => Step::Scrap(here.clone()),
+            (Some("cycle_counting"), _) => Step::Count(here.clone()),
+            (_, Some(Action::Add)) => Step::Produce(here.clone()),
+            _ => match (source.clone(), destination.clone()) {
+                (Some(s), Some(d)) if s != d => Step::Move(s, d),
+                _ => Step::None,
             },
         };
-        for (id, qty, uom) in &all {
+        let transactions = transactions_of(event);
+        for ((id, qty, uom), via) in &all {
             let lot = self.lot_mut(id, uom.as_deref(), time);
+            let mut entry = LedgerEntry {
+                event: event_id.to_owned(),
+                time,
+                flow: Flow::Named,
+                quantity: *qty,
+                uom: uom.clone(),
+                location: (!here.is_empty()).then(|| here.clone()),
+                to_location: None,
+                party: None,
+                via: via.clone(),
+                transactions: transactions.clone(),
+                related: Vec::new(),
+            };
             if let Some(q) = *qty {
-                match &flow {
-                    Flow::Ship(from) => {
+                match &step {
+                    Step::Ship(from) => {
                         lot.shipped += q;
                         *lot.on_hand.entry(from.clone()).or_default() -= q;
+                        if let Some(to) = &destination {
+                            *lot.in_transit.entry(to.clone()).or_default() += q;
+                        }
+                        entry.flow = Flow::Shipped;
+                        entry.location = Some(from.clone());
+                        entry.to_location = destination.clone();
+                        entry.party = party_in(
+                            event
+                                .destination_list
+                                .iter()
+                                .flatten()
+                                .map(|d| (d.kind.as_str(), d.destination.as_str())),
+                        );
                     }
-                    Flow::Receive(at, returned) => {
+                    Step::Receive(at, returned) => {
                         if *returned {
                             lot.returned += q;
                         } else {
                             lot.received += q;
                         }
                         *lot.on_hand.entry(at.clone()).or_default() += q;
+                        if let Some(t) = lot.in_transit.get_mut(at) {
+                            *t -= q.min(*t);
+                        }
+                        lot.in_transit.retain(|_, q| q.is_positive());
+                        entry.flow = if *returned {
+                            Flow::Returned
+                        } else {
+                            Flow::Received
+                        };
+                        entry.party = party_in(
+                            event
+                                .source_list
+                                .iter()
+                                .flatten()
+                                .map(|s| (s.kind.as_str(), s.source.as_str())),
+                        );
                     }
-                    Flow::Produce(at) => {
+                    Step::Produce(at) => {
                         lot.produced += q;
                         *lot.on_hand.entry(at.clone()).or_default() += q;
+                        entry.flow = Flow::Produced;
                     }
-                    Flow::Scrap(at) => {
+                    Step::Scrap(at) => {
                         lot.scrapped += q;
                         *lot.on_hand.entry(at.clone()).or_default() -= q;
+                        entry.flow = Flow::Scrapped;
                     }
-                    Flow::Count(at) => {
+                    Step::Count(at) => {
                         let balance = lot.on_hand.entry(at.clone()).or_default();
-                        lot.adjusted += q - *balance;
+                        let change = q - *balance;
+                        lot.adjusted += change;
                         *balance = q;
+                        entry.flow = Flow::Adjusted;
+                        entry.quantity = Some(change);
                     }
-                    Flow::Move(from, to) => {
+                    Step::Move(from, to) => {
                         *lot.on_hand.entry(from.clone()).or_default() -= q;
                         *lot.on_hand.entry(to.clone()).or_default() += q;
+                        entry.flow = Flow::Moved;
+                        entry.location = Some(from.clone());
+                        entry.to_location = Some(to.clone());
                     }
-                    Flow::None => {}
+                    Step::None => {}
                 }
+            }
+            // A sighting or a status change moves no stock; a stock step without a quantity
+            // is kept, as `Named`, because the mass balance cannot account for it.
+            if entry.flow != Flow::Named || !matches!(step, Step::None) {
+                lot.ledger.push(entry);
             }
             lot.on_hand.retain(|_, q| !q.is_zero());
             apply_disposition(lot, disposition, event, time);
@@ -436,13 +561,13 @@ impl Inventory {
                     id: c.clone(),
                     ..ContainerState::default()
                 });
-            match &flow {
-                Flow::Ship(_) => state.shipped = true,
-                Flow::Receive(at, _) => {
+            match &step {
+                Step::Ship(_) => state.shipped = true,
+                Step::Receive(at, _) => {
                     state.shipped = false;
                     state.location = Some(at.clone());
                 }
-                Flow::Move(_, to) => state.location = Some(to.clone()),
+                Step::Move(_, to) => state.location = Some(to.clone()),
                 _ => {}
             }
         }
@@ -531,6 +656,32 @@ fn apply_disposition(
             reason.or_else(|| disposition.map(str::to_owned))
         };
     }
+}
+
+/// (type, id) of an event's business transactions, the type as a bare CBV word.
+fn transactions_of(event: &Event) -> Vec<(Option<String>, String)> {
+    event
+        .biz_transaction_list
+        .iter()
+        .flatten()
+        .map(|t| {
+            (
+                word(t.kind.as_deref()).map(str::to_owned),
+                t.biz_transaction.clone(),
+            )
+        })
+        .collect()
+}
+
+/// The owning party (else the possessing party) among typed (type, id) pairs, canonical.
+fn party_in<'a>(list: impl Iterator<Item = (&'a str, &'a str)> + Clone) -> Option<String> {
+    ["owning_party", "possessing_party"]
+        .iter()
+        .find_map(|want| {
+            list.clone()
+                .find(|(kind, _)| word(Some(kind)) == Some(*want))
+                .map(|(_, id)| canonical(id))
+        })
 }
 
 /// Merges an event's ILMD into the lot's attributes and reads its expiry date.

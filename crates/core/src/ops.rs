@@ -1459,6 +1459,57 @@ impl<'a> Builder<'a> {
     }
 }
 
+/// One location's stock that a recall puts on hold: (lot URI, quantity, unit) lines.
+#[derive(Clone, Debug)]
+pub struct RecallHold {
+    /// The location URI, as the inventory keys it.
+    pub location: String,
+    pub lines: Vec<(String, Qty, String)>,
+}
+
+/// Most lots one recall hold event lists; a larger location is split over several events.
+pub const MAX_LOTS_PER_HOLD_EVENT: usize = 1_000;
+
+/// The events that put a recall's on-hand stock on hold: one ObjectEvent per location (bizStep
+/// `holding`, the given disposition, the stock's quantities), all citing the recall. The caller
+/// captures them in one transaction, so the hold is all or nothing.
+pub fn recall_hold_plan(
+    ctx: &OpContext,
+    recall: &str,
+    reason: &str,
+    disposition: &str,
+    holds: &[RecallHold],
+) -> Result<Plan> {
+    check_text("reason", reason)?;
+    if !matches!(disposition, "recalled" | "non_sellable_other") {
+        return Err(DomainError::field(
+            "disposition",
+            format!("{disposition:?}: a recall hold is \"recalled\" or \"non_sellable_other\""),
+        ));
+    }
+    let mut b = Builder::new(ctx);
+    for hold in holds {
+        for chunk in hold.lines.chunks(MAX_LOTS_PER_HOLD_EVENT) {
+            let mut e = b.event("ObjectEvent", None);
+            e.insert("action".into(), json!("OBSERVE"));
+            e.insert("bizStep".into(), json!("holding"));
+            e.insert("disposition".into(), json!(disposition));
+            e.insert("readPoint".into(), json!({ "id": hold.location }));
+            e.insert("bizLocation".into(), json!({ "id": hold.location }));
+            let list: Vec<Value> = chunk
+                .iter()
+                .map(|(lot, qty, uom)| Builder::quantity_json(lot, *qty, uom))
+                .collect();
+            e.insert("quantityList".into(), Value::Array(list));
+            e.insert("lotrace:reason".into(), json!(reason));
+            e.insert("lotrace:recall".into(), json!(recall));
+            b.lots.extend(chunk.iter().map(|(lot, _, _)| lot.clone()));
+            b.push(e);
+        }
+    }
+    b.finish()
+}
+
 /// EPCIS extension content must be namespaced at every level: prefix our keys.
 fn prefix_keys(value: Value) -> Value {
     match value {

@@ -136,6 +136,11 @@ impl TraceIndex {
         Ok(q.lots(&walk))
     }
 
+    /// True when some event names `id` (any accepted spelling).
+    pub fn contains(&self, id: &str) -> bool {
+        self.lookup(id).is_ok()
+    }
+
     fn lookup(&self, id: &str) -> Result<u32, TraceError> {
         if id.starts_with(TRANSFORMATION_PREFIX) {
             return Err(TraceError::UnknownId(id.to_owned()));
