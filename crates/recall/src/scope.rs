@@ -221,7 +221,7 @@ fn resolve_supplier_lot(
             attribute(lot, "lotrace:supplierLot") == Some(code)
                 || (lot.received.is_positive() && lot_code(&lot.id).as_deref() == Some(code))
         })
-        .filter(|lot| product_matches(&views.catalog, &lot.id, product))
+        .filter(|lot| product_matches(views.catalog, &lot.id, product))
         .filter(|lot| match (&supplier_uris, supplier) {
             (None, _) => true,
             (Some(uris), Some(code)) => {
@@ -271,11 +271,11 @@ fn resolve_production(
             format!("no product with code {p:?}"),
         ));
     }
-    let places = location_and_descendants(&views.catalog, location);
+    let places = location_and_descendants(views.catalog, location);
     let out: BTreeSet<String> = views
         .inventory
         .lots()
-        .filter(|lot| product_matches(&views.catalog, &lot.id, product))
+        .filter(|lot| product_matches(views.catalog, &lot.id, product))
         .filter(|lot| made_in(lot, &places, from, to))
         .map(|lot| lot.id.clone())
         .collect();

@@ -95,7 +95,7 @@ impl World {
 
     /// Runs an operation one hour after the previous one.
     fn run(&mut self, name: &str, body: Value) -> Plan {
-        self.clock = self.clock + jiff::SignedDuration::from_hours(1);
+        self.clock += jiff::SignedDuration::from_hours(1);
         let ctx = self.ctx();
         let op = Operation::from_json(name, body).unwrap();
         let needs = op.needs(&self.catalog, &ctx).unwrap();
@@ -116,7 +116,7 @@ impl World {
 
     /// A partner's event, as EPCIS JSON.
     fn partner(&mut self, event: Value) {
-        self.clock = self.clock + jiff::SignedDuration::from_hours(1);
+        self.clock += jiff::SignedDuration::from_hours(1);
         let mut event = event;
         event["eventTime"] = json!(self.clock.to_string());
         event["eventTimeZoneOffset"] = json!("+00:00");
@@ -301,7 +301,8 @@ fn impact_of_the_raw_lot_follows_every_path_to_the_unit() {
     assert_eq!(in_transit, vec![(DC, kg(10))]);
 
     // Customers: SHOP got 12 of S1 on the pallet (order SO-1), CAFE 5 of S1 (invoice INV-9).
-    let customers: Vec<(&str, Option<&str>, Vec<(&str, Option<Qty>)>)> = impact
+    type Lines<'a> = Vec<(&'a str, Option<Qty>)>;
+    let customers: Vec<(&str, Option<&str>, Lines)> = impact
         .customers
         .iter()
         .map(|c| {
