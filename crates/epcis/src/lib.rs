@@ -2,6 +2,7 @@
 
 pub mod cbv;
 mod document;
+pub mod hash;
 mod identifiers;
 mod model;
 mod validate;
@@ -10,4 +11,5 @@ pub use cbv::is_uri;
 pub use document::{
     CaptureError, Document, FieldError, Limits, MAX_REPORTED_ERRORS, parse_document,
 };
+pub use hash::{event_hash_id, prehash};
 pub use model::*;
