@@ -89,6 +89,24 @@ pub(crate) async fn copy_to(
         copied.documents += documents.len() as u64;
         progress(CopyProgress { copied, total });
     }
+    for kind in [crate::JournalKind::Recall, crate::JournalKind::Drill] {
+        let like = format!("{}-%", kind.prefix());
+        let mut after = (String::new(), 0u32);
+        loop {
+            let entries = dispatch!(source, b => b.recall_entries_after(
+                (&after.0, after.1), &like, COPY_BATCH_ROWS,
+            ).await)?;
+            let Some(last) = entries.last() else { break };
+            after = (last.recall_id.clone(), last.seq);
+            for entry in &entries {
+                writer
+                    .insert_recall_entry(entry, &entry.body.to_string())
+                    .await?;
+            }
+            copied.recall_entries += entries.len() as u64;
+            progress(CopyProgress { copied, total });
+        }
+    }
     for (name, value) in dispatch!(source, b => b.counters().await)? {
         writer.set_counter(&name, value).await?;
         copied.counters += 1;
@@ -125,6 +143,7 @@ pub(crate) async fn copy_to(
                 c.master_versions,
                 c.counters,
                 c.documents,
+                c.recall_entries,
             )
         };
         exact(a) != exact(b)

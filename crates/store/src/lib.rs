@@ -14,6 +14,7 @@ mod copy;
 mod digest;
 mod documents;
 mod follow;
+mod journal;
 mod location;
 mod master;
 mod migrate;
@@ -37,6 +38,9 @@ pub use documents::{
     DOCUMENT_URI_PREFIX, Document, DocumentRef, MAX_DOCUMENT_BYTES, document_sha256,
 };
 pub use follow::FOLLOW_POLL_INTERVAL_MS;
+pub use journal::{
+    JournalKind, MAX_RECALL_ENTRIES, MAX_RECALL_ENTRY_BYTES, NewRecallEntry, RecallEntry,
+};
 pub use location::Location;
 pub use master::{CounterStep, MasterRecord};
 pub use postgres::PgStore;
@@ -106,6 +110,10 @@ pub enum StoreError {
     },
     #[error("document refused: {0}")]
     InvalidDocument(String),
+    #[error("recall entry refused: {0}")]
+    InvalidRecallEntry(String),
+    #[error("no recall or drill {0:?}")]
+    NoSuchRecall(String),
     #[error("{kind} {code:?} already exists")]
     MasterExists { kind: String, code: String },
     #[error("{kind} {code:?} is at version {found:?}, not {expected}: it was changed meanwhile")]
@@ -171,6 +179,7 @@ pub struct StoreCounts {
     pub master_versions: u64,
     pub counters: u64,
     pub documents: u64,
+    pub recall_entries: u64,
 }
 
 /// What `Store::backup_sqlite` wrote, as counted in the copy itself.
@@ -339,6 +348,78 @@ impl Store {
             .document(&document.meta.sha256)
             .await?
             .map_or_else(|| document.meta.clone(), |stored| stored.meta))
+    }
+
+    /// Opens a new recall or drill: draws its number and writes its first entry, in one
+    /// transaction. Durable before it returns.
+    pub async fn open_recall(
+        &self,
+        kind: JournalKind,
+        entry: NewRecallEntry<'_>,
+    ) -> Result<RecallEntry> {
+        let body = journal::check(&entry)?;
+        let mut writer = self.begin_write().await?;
+        let counter = kind.counter();
+        let number = writer.counter_value(&counter).await? + 1;
+        writer.set_counter(&counter, number).await?;
+        let stored = RecallEntry {
+            recall_id: format!("{}-{number:05}", kind.prefix()),
+            seq: 1,
+            kind: entry.kind.to_owned(),
+            at: Timestamp::now(),
+            actor: entry.actor.to_owned(),
+            body: entry.body.clone(),
+        };
+        writer.insert_recall_entry(&stored, &body).await?;
+        writer.commit(0).await?;
+        Ok(stored)
+    }
+
+    /// Appends an entry to an open recall or drill. Durable before it returns.
+    pub async fn append_recall_entry(
+        &self,
+        recall_id: &str,
+        entry: NewRecallEntry<'_>,
+    ) -> Result<RecallEntry> {
+        let body = journal::check(&entry)?;
+        let mut writer = self.begin_write().await?;
+        let last = writer.recall_last_seq(recall_id).await?;
+        if last == 0 {
+            return Err(StoreError::NoSuchRecall(recall_id.to_owned()));
+        }
+        if last >= MAX_RECALL_ENTRIES {
+            return Err(StoreError::InvalidRecallEntry(format!(
+                "{recall_id} has {MAX_RECALL_ENTRIES} entries, the most one recall keeps"
+            )));
+        }
+        let stored = RecallEntry {
+            recall_id: recall_id.to_owned(),
+            seq: last + 1,
+            kind: entry.kind.to_owned(),
+            at: Timestamp::now(),
+            actor: entry.actor.to_owned(),
+            body: entry.body.clone(),
+        };
+        writer.insert_recall_entry(&stored, &body).await?;
+        writer.commit(0).await?;
+        Ok(stored)
+    }
+
+    /// Every entry of one recall or drill, in order (empty: there is no such recall).
+    pub async fn recall_entries(&self, recall_id: &str) -> Result<Vec<RecallEntry>> {
+        dispatch!(self, b => b.recall_entries(recall_id, MAX_RECALL_ENTRIES).await)
+    }
+
+    /// The entries of every recall (or drill), by id then order, `limit` at most per call;
+    /// continue after the last (id, seq) returned, starting from `("", 0)`.
+    pub async fn recall_entries_after(
+        &self,
+        kind: JournalKind,
+        after: (&str, u32),
+        limit: u32,
+    ) -> Result<Vec<RecallEntry>> {
+        let like = format!("{}-%", kind.prefix());
+        dispatch!(self, b => b.recall_entries_after(after, &like, limit).await)
     }
 
     /// The document with this SHA-256 (hex), or named by this document URI.

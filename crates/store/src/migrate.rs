@@ -39,6 +39,11 @@ const SQLITE_MIGRATIONS: &[Migration] = &[
         "documents",
         include_str!("../migrations/sqlite/0005_documents.sql"),
     ),
+    (
+        6,
+        "recall journal",
+        include_str!("../migrations/sqlite/0006_recall_journal.sql"),
+    ),
 ];
 
 const POSTGRES_MIGRATIONS: &[Migration] = &[
@@ -61,6 +66,11 @@ const POSTGRES_MIGRATIONS: &[Migration] = &[
         4,
         "documents",
         include_str!("../migrations/postgres/0004_documents.sql"),
+    ),
+    (
+        5,
+        "recall journal",
+        include_str!("../migrations/postgres/0005_recall_journal.sql"),
     ),
 ];
 

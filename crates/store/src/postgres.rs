@@ -179,6 +179,35 @@ impl PgStore {
         row.as_ref().map(crate::documents::from_row).transpose()
     }
 
+    pub(crate) async fn recall_entries(
+        &self,
+        recall_id: &str,
+        limit: u32,
+    ) -> Result<Vec<crate::RecallEntry>> {
+        let rows = sqlx::query(crate::journal::OF_ONE)
+            .bind(recall_id)
+            .bind(i64::from(limit))
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(crate::journal::from_row).collect()
+    }
+
+    pub(crate) async fn recall_entries_after(
+        &self,
+        after: (&str, u32),
+        id_like: &str,
+        limit: u32,
+    ) -> Result<Vec<crate::RecallEntry>> {
+        let rows = sqlx::query(crate::journal::AFTER)
+            .bind(after.0)
+            .bind(i64::from(after.1))
+            .bind(id_like)
+            .bind(i64::from(limit))
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(crate::journal::from_row).collect()
+    }
+
     pub(crate) async fn documents_after(
         &self,
         sha256: &str,
@@ -337,7 +366,7 @@ async fn counts(conn: &mut PgConnection) -> Result<StoreCounts> {
     let max_seq: i64 = sqlx::query_scalar(sql::MAX_SEQ)
         .fetch_one(&mut *conn)
         .await?;
-    let mut more = [0i64; 4];
+    let mut more = [0i64; 5];
     for (count, statement) in more.iter_mut().zip(sql::MASTER_COUNTS) {
         *count = sqlx::query_scalar(statement).fetch_one(&mut *conn).await?;
     }
@@ -350,6 +379,7 @@ async fn counts(conn: &mut PgConnection) -> Result<StoreCounts> {
         master_versions: more[1] as u64,
         counters: more[2] as u64,
         documents: more[3] as u64,
+        recall_entries: more[4] as u64,
     })
 }
 
@@ -417,6 +447,31 @@ impl PgWriter {
     }
 
     /// The record as its current version, and as one more version in the history.
+    pub async fn recall_last_seq(&mut self, recall_id: &str) -> Result<u32> {
+        let seq: Option<i64> = sqlx::query_scalar(crate::journal::LAST_SEQ)
+            .bind(recall_id)
+            .fetch_one(&mut *self.tx)
+            .await?;
+        Ok(seq.unwrap_or(0) as u32)
+    }
+
+    pub async fn insert_recall_entry(
+        &mut self,
+        entry: &crate::RecallEntry,
+        body: &str,
+    ) -> Result<()> {
+        sqlx::query(crate::journal::INSERT)
+            .bind(entry.recall_id.as_str())
+            .bind(i64::from(entry.seq))
+            .bind(entry.kind.as_str())
+            .bind(to_us(entry.at))
+            .bind(entry.actor.as_str())
+            .bind(body)
+            .execute(&mut *self.tx)
+            .await?;
+        Ok(())
+    }
+
     pub async fn put_document(&mut self, document: &crate::Document) -> Result<()> {
         let meta = &document.meta;
         sqlx::query(crate::documents::INSERT)

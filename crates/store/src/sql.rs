@@ -40,12 +40,13 @@ pub fn event_rows_after() -> String {
 }
 
 pub const JOB_COUNT: &str = "SELECT count(*) FROM capture_job";
-/// Master records, all their versions, counters, documents.
-pub const MASTER_COUNTS: [&str; 4] = [
+/// Master records, all their versions, counters, documents, recall journal entries.
+pub const MASTER_COUNTS: [&str; 5] = [
     "SELECT count(*) FROM master_record",
     "SELECT count(*) FROM master_history",
     "SELECT count(*) FROM counter",
     "SELECT count(*) FROM document",
+    "SELECT count(*) FROM recall_entry",
 ];
 
 /// Every event in eventTime order (log order among equal times), from a keyset cursor.

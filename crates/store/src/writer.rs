@@ -80,6 +80,24 @@ impl Writer {
         }
     }
 
+    pub async fn recall_last_seq(&mut self, recall_id: &str) -> Result<u32> {
+        match self {
+            Writer::Sqlite(w) => w.recall_last_seq(recall_id).await,
+            Writer::Postgres(w) => w.recall_last_seq(recall_id).await,
+        }
+    }
+
+    pub async fn insert_recall_entry(
+        &mut self,
+        entry: &crate::RecallEntry,
+        body: &str,
+    ) -> Result<()> {
+        match self {
+            Writer::Sqlite(w) => w.insert_recall_entry(entry, body).await,
+            Writer::Postgres(w) => w.insert_recall_entry(entry, body).await,
+        }
+    }
+
     pub async fn put_document(&mut self, document: &crate::Document) -> Result<()> {
         match self {
             Writer::Sqlite(w) => w.put_document(document).await,

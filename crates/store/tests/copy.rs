@@ -6,7 +6,7 @@ mod common;
 use std::collections::HashMap;
 
 use common::{TestStore, document, numbered_events, object_event};
-use lotrace_store::{CopyProgress, CounterStep, Store, StoreError, StoredEvent};
+use lotrace_store::{CopyProgress, CounterStep, NewRecallEntry, Store, StoreError, StoredEvent};
 use serde_json::json;
 
 /// A store with what real ones hold: several capture jobs, an error declaration, an event
@@ -63,6 +63,28 @@ async fn fill(store: &Store) {
     )
     .unwrap();
     store.put_document(&coa).await.unwrap();
+    let opened = store
+        .open_recall(
+            lotrace_store::JournalKind::Recall,
+            NewRecallEntry {
+                kind: "opened",
+                actor: "qa",
+                body: &json!({ "reason": "test" }),
+            },
+        )
+        .await
+        .unwrap();
+    store
+        .append_recall_entry(
+            &opened.recall_id,
+            NewRecallEntry {
+                kind: "closed",
+                actor: "qa",
+                body: &json!({ "summary": "done" }),
+            },
+        )
+        .await
+        .unwrap();
 }
 
 async fn log(store: &Store) -> Vec<StoredEvent> {
@@ -89,6 +111,11 @@ async fn assert_same_data(source: &Store, target: &Store) {
     assert!(document.is_none());
     let counts = source.counts().await.unwrap();
     assert_eq!(counts.documents, target.counts().await.unwrap().documents);
+    assert_eq!(counts.recall_entries, 2);
+    assert_eq!(
+        source.recall_entries("R-00001").await.unwrap(),
+        target.recall_entries("R-00001").await.unwrap()
+    );
     let digest = source.log_digest(None).await.unwrap();
     assert_eq!(digest, target.log_digest(None).await.unwrap());
     assert_eq!(digest.events, a.len() as u64);
@@ -132,9 +159,11 @@ async fn copy_and_check(source: &TestStore, target: &TestStore) {
         (
             report.source.master_records,
             report.source.master_versions,
-            report.source.counters
+            report.source.counters,
+            report.source.recall_entries
         ),
-        (2, 4, 1)
+        (2, 4, 2, 2),
+        "the recall numbering counter is copied too"
     );
     let last = reports.last().unwrap();
     assert_eq!(last.copied, last.total, "progress ends at the total");
