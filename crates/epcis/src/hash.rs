@@ -107,15 +107,24 @@ impl Namespaces {
         self.map.iter().map(|(p, i)| (p.as_str(), i.as_str()))
     }
 
-    /// `prefix:local` as `{namespace}local` when the prefix is bound; otherwise as written
-    /// (a full IRI, or a prefix nobody defined).
+    /// `prefix:local` as `{namespace}local` when the prefix is bound; a full IRI split after
+    /// its last `/` or `#` (so that `example:a` and the IRI it stands for are the same name);
+    /// otherwise as written (a prefix nobody defined).
     pub fn expand(&self, name: &str) -> String {
-        match name.split_once(':') {
-            Some((prefix, local)) if !local.starts_with("//") => match self.get(prefix) {
-                Some(iri) => format!("{{{iri}}}{local}"),
-                None => name.to_owned(),
-            },
-            _ => name.to_owned(),
+        let Some((prefix, local)) = name.split_once(':') else {
+            return name.to_owned();
+        };
+        if local.starts_with("//") {
+            return match name.rfind(['/', '#']) {
+                Some(i) if i + 1 < name.len() && i > prefix.len() + 2 => {
+                    format!("{{{}}}{}", &name[..=i], &name[i + 1..])
+                }
+                _ => name.to_owned(),
+            };
+        }
+        match self.get(prefix) {
+            Some(iri) => format!("{{{iri}}}{local}"),
+            None => name.to_owned(),
         }
     }
 }

@@ -1,4 +1,5 @@
-//! The GS1 EPCIS 2.0 event model: JSON-LD documents in, validated events out. No I/O.
+//! The GS1 EPCIS 2.0 event model: JSON-LD and XML documents in, validated events out;
+//! EPCIS XML out; CBV 2.0 event hash IDs. No I/O.
 
 pub mod cbv;
 mod document;
@@ -6,6 +7,7 @@ pub mod hash;
 mod identifiers;
 mod model;
 mod validate;
+pub mod xml;
 
 pub use cbv::is_uri;
 pub use document::{
@@ -13,3 +15,4 @@ pub use document::{
 };
 pub use hash::{event_hash_id, prehash};
 pub use model::*;
+pub use xml::{looks_like_xml, parse_xml_document, to_xml_document};
