@@ -12,7 +12,6 @@ use std::collections::HashSet;
 
 use jiff::Timestamp;
 use lotrace_epcis::{Event, IdRef, Role, Time};
-use sha2::{Digest, Sha256};
 
 use crate::master::{self, CounterStep};
 use crate::rows::EventRow;
@@ -211,13 +210,9 @@ fn canonical_in(identifiers: &[IdRef], role: Role) -> Option<Cow<'static, str>> 
         .map(|r| Cow::Owned(r.id.clone()))
 }
 
-/// A deterministic eventID for an event captured without one, so that capturing the same
-/// document twice stores it once.
-/// A deterministic eventID for an event captured without one: the SHA-256 of its JSON as
-/// captured, so that capturing the same event again finds it. (The CBV 2.0 event hash ID,
-/// which is also independent of how the event was serialised, is to replace it.)
+/// A deterministic eventID for an event captured without one: its CBV 2.0 event hash ID
+/// (`ni:///sha-256;…?ver=CBV2.0`), which does not depend on how the event was written (JSON-LD
+/// or XML, key order, identifier spelling), so that capturing the same event again finds it.
 fn content_event_id(event: &Event) -> String {
-    let text = serde_json::to_vec(event).unwrap_or_default();
-    let digest = Sha256::digest(&text);
-    format!("urn:lotrace:event:sha256:{}", hex::encode(&digest[..16]))
+    lotrace_epcis::event_hash_id(event)
 }
