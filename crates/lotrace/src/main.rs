@@ -4,6 +4,7 @@ mod args;
 mod bench;
 mod demo;
 mod domain;
+mod epcis_cmd;
 mod label_cmd;
 mod scan_cmd;
 mod store_cmd;
@@ -159,6 +160,9 @@ enum Command {
     },
     /// Make a GS1 label file (SVG, PNG, PDF, ZPL); with --sscc a pallet label.
     Label(Box<label_cmd::LabelArgs>),
+    /// EPCIS tools: `lotrace epcis hash FILE [--prehash]` prints the CBV 2.0 event hash ID
+    /// of each event of a JSON-LD or XML document.
+    Epcis(epcis_cmd::EpcisArgs),
     /// Operations and master data: `lotrace receive --product P ...`, `lotrace product add ...`.
     /// Operations: receive, produce, move, pack, unpack, ship, return, adjust, scrap, hold,
     /// release, inspect. Master data: product, location, party (add, update, show, list,
@@ -185,6 +189,7 @@ fn main() -> ExitCode {
             }));
         }
         Command::Label(args) => return exit(label_cmd::label(args).map(|()| ExitCode::SUCCESS)),
+        Command::Epcis(args) => return exit(epcis_cmd::run(args)),
         _ => {}
     }
     let runtime = match tokio::runtime::Builder::new_multi_thread()
@@ -269,7 +274,9 @@ async fn run(cli: Cli) -> Result<()> {
             let app = domain::open_app(&location, &cli.company_prefix, &cli.utc_offset).await?;
             domain::show_picks(&app, &product, &quantity, at.as_deref(), json).await
         }
-        Command::Scan { .. } | Command::Label(_) => unreachable!("handled in main"),
+        Command::Scan { .. } | Command::Label(_) | Command::Epcis(_) => {
+            unreachable!("handled in main")
+        }
         Command::MigrateStore { from, to, json } => {
             let (from, to) = (Location::parse(&from)?, Location::parse(&to)?);
             store_cmd::migrate_store(&from, &to, json).await
