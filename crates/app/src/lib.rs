@@ -7,6 +7,7 @@
 //! catch up with events other processes appended (another server, the CLI).
 
 mod master;
+mod recall;
 
 use std::sync::Arc;
 
@@ -22,6 +23,9 @@ use serde::Serialize;
 use tokio::sync::Mutex;
 
 pub use master::MasterKind;
+pub use recall::{
+    DrillRecord, DrillRequest, Notification, RecallRecord, RecallRequest, RecallStatus, RecallView,
+};
 
 /// How many times an operation is retried when another process drew the same counter.
 const MAX_COUNTER_RETRIES: u32 = 5;

@@ -7,6 +7,7 @@
 //! what happens after (holds, returns, late events).
 
 mod balance;
+pub mod export;
 mod impact;
 mod scope;
 

@@ -97,7 +97,7 @@ impl From<DomainError> for Problem {
     }
 }
 
-fn json_body(body: Result<Json<Value>, JsonRejection>) -> Result<Value, Problem> {
+pub(crate) fn json_body(body: Result<Json<Value>, JsonRejection>) -> Result<Value, Problem> {
     body.map(|Json(v)| v).map_err(|rejection| {
         Problem::new(
             rejection.status(),
@@ -108,7 +108,7 @@ fn json_body(body: Result<Json<Value>, JsonRejection>) -> Result<Value, Problem>
 }
 
 /// Who is acting. Until authentication exists, the `X-Lotrace-Operator` header or "api".
-fn operator(headers: &axum::http::HeaderMap) -> String {
+pub(crate) fn operator(headers: &axum::http::HeaderMap) -> String {
     headers
         .get("x-lotrace-operator")
         .and_then(|v| v.to_str().ok())
@@ -393,7 +393,7 @@ async fn trace(
 /// Query parameters whose rejection is a problem+json naming the parameter, not plain text.
 #[derive(axum::extract::FromRequestParts)]
 #[from_request(via(Query), rejection(Problem))]
-struct ApiQuery<T>(T);
+pub(crate) struct ApiQuery<T>(pub(crate) T);
 
 impl From<QueryRejection> for Problem {
     fn from(rejection: QueryRejection) -> Problem {

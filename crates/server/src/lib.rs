@@ -6,6 +6,7 @@ mod documents_api;
 mod epcis_api;
 mod label_api;
 mod problem;
+mod recalls_api;
 mod scan_api;
 
 use std::future::Future;
@@ -63,6 +64,7 @@ pub fn router(state: AppState) -> Router {
         .merge(scan_api::routes())
         .merge(documents_api::routes())
         .merge(label_api::routes())
+        .merge(recalls_api::routes())
         .with_state(state)
         .layer(DefaultBodyLimit::max(limits.max_body_bytes))
         .layer(TimeoutLayer::with_status_code(
