@@ -24,7 +24,7 @@ pub async fn open_app(location: &Location, company_prefix: &str, utc_offset: &st
     Ok(App::open(store, config(company_prefix, utc_offset)?).await?)
 }
 
-fn operator() -> String {
+pub fn operator() -> String {
     std::env::var("LOTRACE_OPERATOR")
         .or_else(|_| std::env::var("USER"))
         .unwrap_or_else(|_| "cli".into())

@@ -6,6 +6,7 @@ mod demo;
 mod domain;
 mod epcis_cmd;
 mod label_cmd;
+mod recall_cmd;
 mod scan_cmd;
 mod store_cmd;
 mod trace_cmd;
@@ -158,6 +159,13 @@ enum Command {
         #[arg(long)]
         json: bool,
     },
+    /// Recalls: start (from lots, a supplier lot, a production window or a container), show
+    /// the impact, hold all affected stock, notify, record returns, export, close.
+    #[command(subcommand)]
+    Recall(recall_cmd::RecallCommand),
+    /// Mock-recall drills: the full impact and mass balance, timed, holding nothing.
+    #[command(subcommand)]
+    Drill(recall_cmd::DrillCommand),
     /// Make a GS1 label file (SVG, PNG, PDF, ZPL); with --sscc a pallet label.
     Label(Box<label_cmd::LabelArgs>),
     /// EPCIS tools: `lotrace epcis hash FILE [--prehash]` prints the CBV 2.0 event hash ID
@@ -282,6 +290,14 @@ async fn run(cli: Cli) -> Result<()> {
             store_cmd::migrate_store(&from, &to, json).await
         }
         Command::Backup { dest, json } => store_cmd::backup(&location, &dest, json).await,
+        Command::Recall(command) => {
+            let app = domain::open_app(&location, &cli.company_prefix, &cli.utc_offset).await?;
+            recall_cmd::recall(&app, command).await
+        }
+        Command::Drill(command) => {
+            let app = domain::open_app(&location, &cli.company_prefix, &cli.utc_offset).await?;
+            recall_cmd::drill(&app, command).await
+        }
         Command::Trace {
             id,
             forward,
