@@ -138,7 +138,7 @@ impl World {
 /// receive 100 of L1 into COLD; move 30 to the DC; make 20 of salad S1 from 25 and 40 of soup
 /// P1 from 35 on line 3; pack 12 of S1 and 40 of P1 on a pallet, take P1 off again, ship the
 /// pallet to SHOP; ship 5 of S1 to CAFE on invoice INV-9; SHOP returns 2 of S1 into COLD;
-/// 10 of P1 leaves for the DC and has not arrived.
+/// 2 of L1 are scrapped in COLD; 10 of P1 leaves for the DC and has not arrived.
 fn chain() -> (World, String) {
     let mut w = World::new();
     w.run(
@@ -188,6 +188,11 @@ fn chain() -> (World, String) {
         json!({ "customer": "SHOP", "location": "COLD", "product": "SALAD", "lot": "S1",
                 "quantity": 2, "rma": "RMA-1" }),
     );
+    w.run(
+        "scrap",
+        json!({ "product": "LETTUCE", "lot": "L1", "location": "COLD", "quantity": 2,
+                "reason": "wilted" }),
+    );
     w.partner(json!({
         "type": "ObjectEvent", "eventID": "urn:uuid:0e9b1c1e-0000-4000-8000-000000000001",
         "action": "OBSERVE", "bizStep": "shipping", "disposition": "in_transit",
@@ -233,7 +238,7 @@ fn impact_of_the_raw_lot_follows_every_path_to_the_unit() {
         .iter()
         .map(|p| (p.location.as_str(), p.quantity))
         .collect();
-    assert_eq!(on_hand, vec![(COLD, kg(10)), (DC, kg(30))]);
+    assert_eq!(on_hand, vec![(COLD, kg(8)), (DC, kg(30))]);
     assert_eq!(l1.on_hand[1].name.as_deref(), Some("Distribution centre"));
     let consumed: Vec<(Option<Qty>, Vec<String>)> = l1
         .consumed
@@ -248,10 +253,16 @@ fn impact_of_the_raw_lot_follows_every_path_to_the_unit() {
         ]
     );
     assert!(l1.shipped.is_empty());
+    let scrapped: Vec<(Option<Qty>, Option<&str>)> = l1
+        .scrapped
+        .iter()
+        .map(|m| (m.quantity, m.location.as_deref()))
+        .collect();
+    assert_eq!(scrapped, vec![(Some(kg(2)), Some(COLD))]);
     let b = &l1.balance.units[0];
     assert_eq!(
-        (b.received, b.on_hand, b.consumed, b.difference),
-        (kg(100), kg(40), kg(60), Qty::ZERO)
+        (b.received, b.on_hand, b.consumed, b.scrapped, b.difference),
+        (kg(100), kg(38), kg(60), kg(2), Qty::ZERO)
     );
     assert!(l1.balance.closes);
 
@@ -350,7 +361,7 @@ fn impact_of_the_raw_lot_follows_every_path_to_the_unit() {
             t.consumed,
             t.returned
         ),
-        (3, kg(40 + 5 + 30), kg(10), kg(17 + 10), kg(60), kg(2))
+        (3, kg(38 + 5 + 30), kg(10), kg(17 + 10), kg(60), kg(2))
     );
     assert_eq!(t.accounted_share, 1.0);
     assert!(impact.lots_not_closing.is_empty());
@@ -517,10 +528,11 @@ fn a_balance_that_does_not_close_names_the_events() {
     let l1 = &impact.lots[0];
     assert!(!l1.balance.closes);
     let b = &l1.balance.units[0];
-    // In 100 = on hand 10 (COLD; the DC is at -20, which is no stock) + shipped 50 + consumed 60 - 20.
+    // In 100 = on hand 8 (COLD; the DC is at -20, which is no stock) + shipped 50 + consumed
+    // 60 + scrapped 2 - 20.
     assert_eq!(
-        (b.on_hand, b.shipped, b.consumed, b.difference),
-        (kg(10), kg(50), kg(60), kg(-20))
+        (b.on_hand, b.shipped, b.consumed, b.scrapped, b.difference),
+        (kg(8), kg(50), kg(60), kg(2), kg(-20))
     );
     assert_eq!(l1.balance.issues.len(), 1);
     let issue = &l1.balance.issues[0];
@@ -568,7 +580,7 @@ fn the_hold_covers_our_on_hand_stock_once() {
         vec![
             (
                 COLD.to_owned(),
-                vec![(L1.to_owned(), kg(10)), (S1.to_owned(), kg(2))]
+                vec![(L1.to_owned(), kg(8)), (S1.to_owned(), kg(2))]
             ),
             (
                 LINE3.to_owned(),
@@ -602,7 +614,7 @@ fn the_hold_covers_our_on_hand_stock_once() {
             .0
             .is_empty()
     );
-    assert_eq!(impact.totals[0].on_hand, kg(75));
+    assert_eq!(impact.totals[0].on_hand, kg(73));
     assert!(impact.lots.iter().all(|l| l.status == "recalled"));
     let err = recall_hold_plan(&w.ctx(), "R-00001", "x", "damaged", &[]).unwrap_err();
     assert!(err.to_string().contains("disposition"), "{err}");
