@@ -13,6 +13,7 @@ use std::collections::HashSet;
 use jiff::Timestamp;
 use lotrace_epcis::{Event, IdRef, Role, Time};
 
+use crate::chain;
 use crate::master::{self, CounterStep};
 use crate::rows::EventRow;
 use crate::writer::Writer;
@@ -31,7 +32,7 @@ pub(crate) async fn capture(
     master::advance(&mut writer, counter_steps).await?;
     // Stored times have microsecond precision; use the stored value everywhere.
     let now = from_us(to_us(Timestamp::now()));
-    stamp(&mut events, now);
+    let generated = stamp(&mut events, now);
     let mut job = CaptureJob {
         id: uuid::Uuid::now_v7().to_string(),
         created_at: now,
@@ -48,6 +49,8 @@ pub(crate) async fn capture(
     writer.insert_jobs(std::slice::from_ref(&job)).await?;
 
     let mut next_seq = writer.next_seq().await?;
+    // The link the first new event chains to; the write lock keeps it the head until commit.
+    let mut chain = writer.chain_head().await?;
     let mut is_new = vec![false; events.len()];
     // Keys already taken by this capture: a repeat later in the document is skipped here,
     // since the batch before it may not be written yet when its batch is checked.
@@ -57,18 +60,20 @@ pub(crate) async fn capture(
     // serialises bodies and canonicalises identifiers.
     let mut ready: Vec<EventRow<'_>> = Vec::new();
     let batch = writer.batch_events();
-    for (index, (chunk, flags)) in events
+    for (index, ((chunk, flags), generated)) in events
         .chunks(batch)
         .zip(is_new.chunks_mut(batch))
+        .zip(generated.chunks(batch))
         .enumerate()
     {
         let ids: Vec<&str> = chunk.iter().map(event_id).collect();
         let present = writer.existing(&ids).await?;
         let prepare = async {
             let mut rows = Vec::with_capacity(chunk.len());
-            for (part, (events, flags)) in chunk
+            for (part, ((events, flags), generated)) in chunk
                 .chunks(PREPARE_SLICE_EVENTS)
                 .zip(flags.chunks_mut(PREPARE_SLICE_EVENTS))
+                .zip(generated.chunks(PREPARE_SLICE_EVENTS))
                 .enumerate()
             {
                 rows.extend(new_rows(
@@ -77,8 +82,10 @@ pub(crate) async fn capture(
                     &present,
                     &mut seen,
                     &mut next_seq,
-                    &job.id,
+                    &mut chain,
+                    (&job.id, source),
                     to_us(now),
+                    generated,
                     flags,
                 )?);
                 // Lets the write beside it send its next buffer (PostgreSQL's COPY data).
@@ -107,14 +114,18 @@ pub(crate) async fn capture(
 }
 
 /// Fills in what the store adds: an eventID where there is none, and the recordTime.
-fn stamp(events: &mut [Event], now: Timestamp) {
+/// Returns which events got their eventID here: it is their event hash ID.
+fn stamp(events: &mut [Event], now: Timestamp) -> Vec<bool> {
     let record_time = Time::from_instant(now);
-    for event in events {
+    let mut generated = vec![false; events.len()];
+    for (event, generated) in events.iter_mut().zip(&mut generated) {
         if event.event_id.is_none() {
             event.event_id = Some(content_event_id(event));
+            *generated = true;
         }
         event.record_time = Some(record_time.clone());
     }
+    generated
 }
 
 fn event_id(event: &Event) -> &str {
@@ -122,8 +133,10 @@ fn event_id(event: &Event) -> &str {
 }
 
 /// The rows for the events of `chunk` whose key is neither stored (`present`) nor taken
-/// earlier in the capture (`seen`), numbered from `next_seq` in document order; marks them
-/// in `is_new`. `first_index` is the chunk's offset in the capture, for error messages.
+/// earlier in the capture (`seen`), numbered from `next_seq` and linked to the hash chain
+/// after `chain` in document order; marks them in `is_new`. `first_index` is the chunk's
+/// offset in the capture, for error messages; `generated` tells the events whose eventID is
+/// their event hash ID already.
 #[allow(clippy::too_many_arguments)] // one call site; a struct would only rename them
 fn new_rows<'a>(
     chunk: &'a [Event],
@@ -131,8 +144,10 @@ fn new_rows<'a>(
     present: &Present,
     seen: &mut HashSet<(&'a str, bool)>,
     next_seq: &mut i64,
-    capture_id: &'a str,
+    chain: &mut [u8; 32],
+    (capture_id, source): (&'a str, &str),
     record_time_us: i64,
+    generated: &[bool],
     is_new: &mut [bool],
 ) -> Result<Vec<EventRow<'a>>> {
     let mut rows = Vec::with_capacity(chunk.len());
@@ -151,6 +166,25 @@ fn new_rows<'a>(
             index: first_index + offset,
             reason: e.to_string(),
         })?;
+        let computed;
+        let hash_id = if generated[offset] {
+            id
+        } else {
+            computed = lotrace_epcis::event_hash_id(event);
+            &computed
+        };
+        *chain = chain::link(
+            chain,
+            &chain::Link {
+                seq,
+                record_time_us,
+                event_id: id,
+                declaration,
+                hash_id,
+                capture_id,
+                source: Some(source),
+            },
+        );
         rows.push(EventRow {
             seq,
             event_id: Cow::Borrowed(id),
@@ -171,6 +205,7 @@ fn new_rows<'a>(
             capture_id: Cow::Borrowed(capture_id),
             body,
             identifiers,
+            chain_hash: *chain,
         });
     }
     Ok(rows)

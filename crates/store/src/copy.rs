@@ -112,19 +112,26 @@ pub(crate) async fn copy_to(
         copied.counters += 1;
     }
 
+    // Events with their chain hashes as stored, each link checked on the way: a copy of a
+    // store whose chain does not verify is refused.
+    let mut chain = crate::chain::Walker::new();
     let mut after_seq = 0;
     loop {
-        let mut batch =
-            dispatch!(source, b => b.event_rows_after(after_seq, COPY_BATCH_ROWS).await)?;
+        let batch = dispatch!(source, b => b.chain_rows_after(after_seq, COPY_BATCH_ROWS).await)?;
         let Some(last) = batch.last() else { break };
-        after_seq = last.seq;
-        for row in &mut batch {
-            rows::index_from_body(row)?;
-            copied.identifiers += row.identifiers.len() as u64;
+        after_seq = last.row.seq;
+        let mut rows = Vec::with_capacity(batch.len());
+        for mut row in batch {
+            let event = rows::index_from_body(&mut row.row)?;
+            row.row.chain_hash = chain
+                .check(&row, Ok(&event))
+                .map_err(StoreError::ChainBroken)?;
+            copied.identifiers += row.row.identifiers.len() as u64;
+            rows.push(row.row);
         }
-        copied.events += batch.len() as u64;
+        copied.events += rows.len() as u64;
         copied.max_seq = after_seq;
-        writer.insert_events(batch).await?;
+        writer.insert_events(rows).await?;
         progress(CopyProgress { copied, total });
     }
 
@@ -149,6 +156,15 @@ pub(crate) async fn copy_to(
         exact(a) != exact(b)
     };
     if differs(&copy_counts, &source_counts) {
+        return Err(StoreError::CopyMismatch {
+            source_counts: Box::new(source_counts),
+            copy_counts: Box::new(copy_counts),
+        });
+    }
+    // The copy's chain is the source's: the same head, as the copy itself stores it.
+    let head = writer.chain_head().await?;
+    let expected = chain.report(None);
+    if copy_counts.events > 0 && hex::encode(head) != expected.head {
         return Err(StoreError::CopyMismatch {
             source_counts: Box::new(source_counts),
             copy_counts: Box::new(copy_counts),

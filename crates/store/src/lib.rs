@@ -10,6 +10,7 @@
 
 mod baseline;
 mod capture;
+mod chain;
 mod copy;
 mod digest;
 mod documents;
@@ -32,6 +33,7 @@ use jiff::Timestamp;
 use lotrace_epcis::Event;
 use serde::Serialize;
 
+pub use chain::{ChainBreak, ChainReport};
 pub use copy::{CopyProgress, CopyReport};
 pub use digest::LogDigest;
 pub use documents::{
@@ -114,6 +116,11 @@ pub enum StoreError {
     InvalidRecallEntry(String),
     #[error("no recall or drill {0:?}")]
     NoSuchRecall(String),
+    #[error(
+        "the hash chain does not verify at log position {} (eventID {}): {}",
+        .0.seq, .0.event_id, .0.reason
+    )]
+    ChainBroken(Box<ChainBreak>),
     #[error("{kind} {code:?} already exists")]
     MasterExists { kind: String, code: String },
     #[error("{kind} {code:?} is at version {found:?}, not {expected}: it was changed meanwhile")]
@@ -507,6 +514,29 @@ impl Store {
         progress: impl FnMut(CopyProgress),
     ) -> Result<CopyReport> {
         copy::copy_to(self, target, progress).await
+    }
+
+    /// Walks the hash chain in log order, recomputing every link from the rows as stored
+    /// (`chain.rs`), and reports the count and head, or the first event that does not match.
+    /// Reads in batches beside captures; an event committed during the walk may or may not
+    /// be included.
+    pub async fn verify_chain(&self) -> Result<ChainReport> {
+        let mut walker = chain::Walker::new();
+        let mut after = 0;
+        loop {
+            let batch =
+                dispatch!(self, b => b.chain_rows_after(after, chain::CHAIN_BATCH_ROWS).await)?;
+            let Some(last) = batch.last() else {
+                return Ok(walker.report(None));
+            };
+            after = last.row.seq;
+            for row in &batch {
+                let event = chain::parse_body(&row.row.body);
+                if let Err(broken) = walker.check(row, event.as_ref().map_err(String::clone)) {
+                    return Ok(walker.report(Some(broken)));
+                }
+            }
+        }
     }
 
     /// A digest of the log up to `up_to_seq` (all of it for None): equal digests mean the

@@ -44,6 +44,11 @@ const SQLITE_MIGRATIONS: &[Migration] = &[
         "recall journal",
         include_str!("../migrations/sqlite/0006_recall_journal.sql"),
     ),
+    (
+        SQLITE_CHAIN_VERSION,
+        "hash chain",
+        include_str!("../migrations/sqlite/0008_hash_chain.sql"),
+    ),
 ];
 
 const POSTGRES_MIGRATIONS: &[Migration] = &[
@@ -72,7 +77,17 @@ const POSTGRES_MIGRATIONS: &[Migration] = &[
         "recall journal",
         include_str!("../migrations/postgres/0005_recall_journal.sql"),
     ),
+    (
+        POSTGRES_CHAIN_VERSION,
+        "hash chain",
+        include_str!("../migrations/postgres/0007_hash_chain.sql"),
+    ),
 ];
+
+/// The migrations that add the hash chain: the rows already stored get their links in the
+/// same transaction (`chain::backfill_*`).
+const SQLITE_CHAIN_VERSION: i64 = 8;
+const POSTGRES_CHAIN_VERSION: i64 = 7;
 
 const CREATE_MIGRATION_TABLE: &str = "CREATE TABLE IF NOT EXISTS schema_migration (\
      version BIGINT PRIMARY KEY, description TEXT NOT NULL, applied_at_us BIGINT NOT NULL)";
@@ -99,6 +114,9 @@ pub async fn run_sqlite(pool: &SqlitePool) -> Result<()> {
             sqlx::raw_sql(sqlx::AssertSqlSafe(sql))
                 .execute(&mut *tx)
                 .await?;
+            if version == SQLITE_CHAIN_VERSION {
+                crate::chain::backfill_sqlite(&mut tx).await?;
+            }
             sqlx::query(RECORD)
                 .bind(version)
                 .bind(description)
@@ -133,6 +151,12 @@ pub async fn run_postgres(options: &PgConnectOptions) -> Result<()> {
             sqlx::raw_sql(sqlx::AssertSqlSafe(sql))
                 .execute(&mut *tx)
                 .await?;
+            if version == POSTGRES_CHAIN_VERSION {
+                crate::chain::backfill_postgres(&mut tx).await?;
+                sqlx::query("ALTER TABLE event ALTER COLUMN chain_hash SET NOT NULL")
+                    .execute(&mut *tx)
+                    .await?;
+            }
             sqlx::query(RECORD)
                 .bind(version)
                 .bind(description)

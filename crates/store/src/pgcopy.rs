@@ -49,6 +49,7 @@ impl CopyText {
             let _ = write!(self.buf, "{}", identifier_key(r.role, &r.id));
         }
         self.buf.extend_from_slice(b"}\t");
+        self.bytea(&row.chain_hash);
         self.end_row();
     }
 
@@ -76,6 +77,17 @@ impl CopyText {
             Some(v) => self.text(v),
             None => self.buf.extend_from_slice(b"\\N\t"),
         }
+    }
+
+    /// A bytea in hex form, `\\x…` (the backslash escaped for the text format).
+    fn bytea(&mut self, value: &[u8]) {
+        const HEX: &[u8; 16] = b"0123456789abcdef";
+        self.buf.extend_from_slice(b"\\\\x");
+        for &b in value {
+            self.buf.push(HEX[usize::from(b >> 4)]);
+            self.buf.push(HEX[usize::from(b & 0xf)]);
+        }
+        self.buf.push(b'\t');
     }
 
     fn int(&mut self, value: i64) {

@@ -326,17 +326,18 @@ impl PgStore {
         rows.iter().map(master::counter).collect()
     }
 
-    pub(crate) async fn event_rows_after(
+    /// Whole rows with their chain hash and capture source, by position (copy, verify).
+    pub(crate) async fn chain_rows_after(
         &self,
         seq: i64,
         limit: u32,
-    ) -> Result<Vec<EventRow<'static>>> {
-        let rows = sqlx::query(AssertSqlSafe(sql::event_rows_after()))
+    ) -> Result<Vec<crate::chain::ChainRow>> {
+        let rows = sqlx::query(crate::chain::CHAIN_ROWS_AFTER)
             .bind(seq)
             .bind(i64::from(limit))
             .fetch_all(&self.pool)
             .await?;
-        rows.iter().map(rows::event_row).collect()
+        rows.iter().map(crate::chain::chain_row).collect()
     }
 }
 
@@ -397,6 +398,13 @@ impl PgWriter {
         Ok(sqlx::query_scalar(sql::NEXT_SEQ)
             .fetch_one(&mut *self.tx)
             .await?)
+    }
+
+    pub async fn chain_head(&mut self) -> Result<[u8; 32]> {
+        let head: Option<Option<Vec<u8>>> = sqlx::query_scalar(crate::chain::HEAD)
+            .fetch_optional(&mut *self.tx)
+            .await?;
+        Ok(crate::chain::head_from(head))
     }
 
     pub async fn existing(&mut self, event_ids: &[&str]) -> Result<Present> {
@@ -536,7 +544,7 @@ impl PgWriter {
             copy.event(row);
         }
         let statement = format!(
-            "COPY event ({}, identifier_keys) FROM STDIN",
+            "COPY event ({}, identifier_keys, chain_hash) FROM STDIN",
             sql::EVENT_COLUMNS
         );
         self.copy_in(&statement, copy).await

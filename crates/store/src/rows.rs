@@ -34,6 +34,8 @@ pub(crate) struct EventRow<'a> {
     /// the backend indexes it by (SQLite: `event_identifier` rows; PostgreSQL: keys in a
     /// GIN-indexed array).
     pub identifiers: Vec<IdRef>,
+    /// The link of the hash chain (`chain.rs`) this row carries.
+    pub chain_hash: [u8; 32],
 }
 
 /// What decoding needs from a result row. Integer columns are INTEGER on SQLite and BIGINT
@@ -44,6 +46,7 @@ pub(crate) trait Columns {
     fn text(&self, column: &str) -> Result<Option<&str>>;
     fn flag(&self, column: &str) -> Result<bool>;
     fn bytes(&self, column: &str) -> Result<&[u8]>;
+    fn opt_bytes(&self, column: &str) -> Result<Option<&[u8]>>;
 }
 
 impl Columns for SqliteRow {
@@ -62,6 +65,9 @@ impl Columns for SqliteRow {
     fn bytes(&self, column: &str) -> Result<&[u8]> {
         Ok(self.try_get(column)?)
     }
+    fn opt_bytes(&self, column: &str) -> Result<Option<&[u8]>> {
+        Ok(self.try_get(column)?)
+    }
 }
 
 impl Columns for PgRow {
@@ -78,6 +84,9 @@ impl Columns for PgRow {
         Ok(self.try_get(column)?)
     }
     fn bytes(&self, column: &str) -> Result<&[u8]> {
+        Ok(self.try_get(column)?)
+    }
+    fn opt_bytes(&self, column: &str) -> Result<Option<&[u8]>> {
         Ok(self.try_get(column)?)
     }
 }
@@ -151,19 +160,20 @@ pub(crate) fn event_row(row: &impl Columns) -> Result<EventRow<'static>> {
         capture_id: Cow::Owned(text(row, "capture_id")?.to_owned()),
         body: text(row, "body")?.to_owned(),
         identifiers: Vec::new(),
+        chain_hash: crate::chain::GENESIS,
     })
 }
 
 /// Fills in a row's identifiers from its body, as a capture would have: a copied store is
-/// indexed by the current canonical forms.
-pub(crate) fn index_from_body(row: &mut EventRow<'_>) -> Result<()> {
+/// indexed by the current canonical forms. Returns the event the body holds.
+pub(crate) fn index_from_body(row: &mut EventRow<'_>) -> Result<lotrace_epcis::Event> {
     let event: lotrace_epcis::Event =
         serde_json::from_str(&row.body).map_err(|e| StoreError::Corrupt {
             seq: row.seq,
             reason: e.to_string(),
         })?;
     row.identifiers = event.identifiers();
-    Ok(())
+    Ok(event)
 }
 
 /// `event_id, declaration`: the key that makes a capture idempotent.

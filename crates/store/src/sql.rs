@@ -34,11 +34,6 @@ pub const EVENTS_AFTER: &str =
     "SELECT seq, capture_id, body FROM event WHERE seq > $1 ORDER BY seq LIMIT $2";
 pub const EVENT_COUNT: &str = "SELECT count(*) FROM event";
 
-/// Whole rows for copying a store, by position.
-pub fn event_rows_after() -> String {
-    format!("SELECT {EVENT_COLUMNS} FROM event WHERE seq > $1 ORDER BY seq LIMIT $2")
-}
-
 pub const JOB_COUNT: &str = "SELECT count(*) FROM capture_job";
 /// Master records, all their versions, counters, documents, recall journal entries.
 pub const MASTER_COUNTS: [&str; 5] = [

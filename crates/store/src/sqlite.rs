@@ -311,17 +311,18 @@ impl SqliteStore {
         rows.iter().map(master::counter).collect()
     }
 
-    pub(crate) async fn event_rows_after(
+    /// Whole rows with their chain hash and capture source, by position (copy, verify).
+    pub(crate) async fn chain_rows_after(
         &self,
         seq: i64,
         limit: u32,
-    ) -> Result<Vec<EventRow<'static>>> {
-        let rows = sqlx::query(AssertSqlSafe(sql::event_rows_after()))
+    ) -> Result<Vec<crate::chain::ChainRow>> {
+        let rows = sqlx::query(crate::chain::CHAIN_ROWS_AFTER)
             .bind(seq)
             .bind(i64::from(limit))
             .fetch_all(&self.readers)
             .await?;
-        rows.iter().map(rows::event_row).collect()
+        rows.iter().map(crate::chain::chain_row).collect()
     }
 
     /// Writes a consistent copy of the database to `dest` (which must not exist) while
@@ -431,6 +432,13 @@ impl SqliteWriter {
         Ok(sqlx::query_scalar(sql::NEXT_SEQ)
             .fetch_one(&mut *self.tx)
             .await?)
+    }
+
+    pub async fn chain_head(&mut self) -> Result<[u8; 32]> {
+        let head: Option<Option<Vec<u8>>> = sqlx::query_scalar(crate::chain::HEAD)
+            .fetch_optional(&mut *self.tx)
+            .await?;
+        Ok(crate::chain::head_from(head))
     }
 
     pub async fn existing(&mut self, event_ids: &[&str]) -> Result<Present> {
@@ -568,7 +576,7 @@ impl SqliteWriter {
         let mut rows = rows.into_iter().peekable();
         while rows.peek().is_some() {
             let mut insert = sqlx::QueryBuilder::<Sqlite>::new(format!(
-                "INSERT INTO event ({}) ",
+                "INSERT INTO event ({}, chain_hash) ",
                 sql::EVENT_COLUMNS
             ));
             insert.push_values(rows.by_ref().take(Self::BATCH_EVENTS), |mut b, row| {
@@ -591,7 +599,8 @@ impl SqliteWriter {
                     .push_bind(row.biz_location)
                     .push_bind(row.capture_id)
                     // Moved, not copied: the body is most of a row's bytes.
-                    .push_bind(row.body);
+                    .push_bind(row.body)
+                    .push_bind(row.chain_hash.to_vec());
             });
             insert.build().execute(&mut *self.tx).await?;
         }

@@ -29,6 +29,14 @@ impl Writer {
         }
     }
 
+    /// The chain hash of the last event (`chain::GENESIS` for an empty log).
+    pub async fn chain_head(&mut self) -> Result<[u8; 32]> {
+        match self {
+            Writer::Sqlite(w) => w.chain_head().await,
+            Writer::Postgres(w) => w.chain_head().await,
+        }
+    }
+
     /// Which of these eventIDs are stored, and as event or as error declaration.
     pub async fn existing(&mut self, event_ids: &[&str]) -> Result<Present> {
         match self {
