@@ -19,8 +19,10 @@ mod journal;
 mod location;
 mod master;
 mod migrate;
+mod named;
 mod pgcopy;
 mod postgres;
+mod query;
 mod rows;
 mod sql;
 mod sqlite;
@@ -45,7 +47,11 @@ pub use journal::{
 };
 pub use location::Location;
 pub use master::{CounterStep, MasterRecord};
+pub use named::{
+    CaptureReport, MAX_NAMED_QUERIES, MAX_QUERY_JSON_BYTES, NamedQuery, Subscription,
+};
 pub use postgres::PgStore;
+pub use query::{EventQuery, IdentifierCondition, MAX_QUERY_BATCH, QueryRow, SortKey};
 pub use sqlite::SqliteStore;
 use writer::Writer;
 
@@ -121,6 +127,8 @@ pub enum StoreError {
         .0.seq, .0.event_id, .0.reason
     )]
     ChainBroken(Box<ChainBreak>),
+    #[error("named query refused: {0}")]
+    InvalidNamedQuery(String),
     #[error("{kind} {code:?} already exists")]
     MasterExists { kind: String, code: String },
     #[error("{kind} {code:?} is at version {found:?}, not {expected}: it was changed meanwhile")]
@@ -441,6 +449,12 @@ impl Store {
     /// read through the indexes by type, business step and time.
     pub async fn events_matching(&self, filter: &EventFilter) -> Result<Vec<StoredEvent>> {
         dispatch!(self, b => b.events_matching(filter).await)
+    }
+
+    /// The events that `query` lets through (a superset of the caller's query, which checks
+    /// each), in (sort key, log position) order from its cursor: see `query.rs`.
+    pub async fn query_events(&self, query: &EventQuery) -> Result<Vec<QueryRow>> {
+        query::query_events(self, query).await
     }
 
     /// The last log position (0 for an empty log).

@@ -45,6 +45,11 @@ const SQLITE_MIGRATIONS: &[Migration] = &[
         include_str!("../migrations/sqlite/0006_recall_journal.sql"),
     ),
     (
+        7,
+        "named queries, subscriptions, capture reports",
+        include_str!("../migrations/sqlite/0007_named_queries.sql"),
+    ),
+    (
         SQLITE_CHAIN_VERSION,
         "hash chain",
         include_str!("../migrations/sqlite/0008_hash_chain.sql"),
@@ -76,6 +81,11 @@ const POSTGRES_MIGRATIONS: &[Migration] = &[
         5,
         "recall journal",
         include_str!("../migrations/postgres/0005_recall_journal.sql"),
+    ),
+    (
+        6,
+        "named queries, subscriptions, capture reports",
+        include_str!("../migrations/postgres/0006_named_queries.sql"),
     ),
     (
         POSTGRES_CHAIN_VERSION,
