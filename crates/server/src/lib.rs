@@ -3,7 +3,7 @@
 
 mod api;
 mod documents_api;
-mod epcis_api;
+mod epcis;
 mod label_api;
 mod problem;
 mod recalls_api;
@@ -22,7 +22,9 @@ use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
-pub use epcis_api::{EPCIS_CONTEXT, query_document};
+pub use epcis::subscriptions::hmac_sha256_hex;
+pub use epcis::{EPCIS_CONTEXT, query_document, query_xml_document};
+pub use epcis::{params as epcis_params, query as epcis_query};
 pub use problem::Problem;
 
 /// Limits on what one request may ask of the server.
@@ -47,11 +49,17 @@ impl Default for Limits {
 pub struct AppState {
     pub app: App,
     pub limits: Limits,
+    /// The delivery tasks of EPCIS webhook subscriptions.
+    pub subscriptions: std::sync::Arc<epcis::subscriptions::Subscriptions>,
 }
 
 impl AppState {
     pub fn new(app: App, limits: Limits) -> AppState {
-        AppState { app, limits }
+        AppState {
+            app,
+            limits,
+            subscriptions: Default::default(),
+        }
     }
 }
 
@@ -59,7 +67,7 @@ pub fn router(state: AppState) -> Router {
     let limits = state.limits;
     Router::new()
         .route("/health", get(health))
-        .merge(epcis_api::routes())
+        .merge(epcis::routes())
         .merge(api::routes())
         .merge(scan_api::routes())
         .merge(documents_api::routes())
@@ -90,7 +98,13 @@ pub async fn serve(
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, router(state))
+    if let Err(e) = epcis::subscriptions::resume_all(&state).await {
+        tracing::warn!(detail = %e.detail, "EPCIS subscriptions not resumed");
+    }
+    let subscriptions = state.subscriptions.clone();
+    let served = axum::serve(listener, router(state))
         .with_graceful_shutdown(shutdown)
-        .await
+        .await;
+    subscriptions.stop_all();
+    served
 }
