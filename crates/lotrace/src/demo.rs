@@ -561,7 +561,7 @@ pub async fn load(app: &App) -> Result<String> {
     let after = app.store().event_count().await?;
     Ok(format!(
         "demo supply chain: {} events across {} sites (the farms' and the DC's EPCIS documents, \
-         FreshCut's operations)",
+         FreshCut's operations)\nnext: `lotrace verify` checks the hash chain of the event log",
         after - before,
         site_names().len()
     ))

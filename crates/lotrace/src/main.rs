@@ -5,11 +5,13 @@ mod bench;
 mod demo;
 mod domain;
 mod epcis_cmd;
+mod keys_cmd;
 mod label_cmd;
 mod recall_cmd;
 mod scan_cmd;
 mod store_cmd;
 mod trace_cmd;
+mod verify_cmd;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -72,6 +74,31 @@ enum Command {
         /// Largest request body accepted, in bytes.
         #[arg(long, env = "LOTRACE_MAX_BODY_BYTES", default_value_t = 64 * 1024 * 1024)]
         max_body_bytes: usize,
+        /// The signing key whose public half /.well-known/lotrace/signing-key serves
+        /// (default: next to the SQLite database; none served if there is no key).
+        #[arg(long, env = "LOTRACE_KEY_FILE")]
+        key_file: Option<PathBuf>,
+    },
+    /// Walk the hash chain of the event log; name the first event that does not match.
+    /// Exit code 1 when the chain is broken.
+    Verify {
+        #[arg(long)]
+        json: bool,
+    },
+    /// The site's Ed25519 signing key for signed exports: `keys init`, `keys public`.
+    #[command(subcommand)]
+    Keys(keys_cmd::KeysCommand),
+    /// Check a signed export against its detached signature and the signer's public key.
+    /// Exit code 1 when it does not verify.
+    VerifyExport {
+        file: PathBuf,
+        /// The detached signature (JSON), e.g. FILE.sig.
+        #[arg(long)]
+        signature: PathBuf,
+        /// The public key: a file with the JWK served at /.well-known/lotrace/signing-key,
+        /// or the key itself in base64url.
+        #[arg(long)]
+        public_key: String,
     },
     /// Import EPCIS 2.0 JSON-LD documents. All files are validated before any is stored.
     Import {
@@ -147,6 +174,8 @@ enum Command {
         /// Print the JSON that GET /api/v1/trace answers.
         #[arg(long)]
         json: bool,
+        #[command(flatten)]
+        export: trace_cmd::ExportArgs,
     },
     /// Benchmark the trace engine on a synthetic supply chain, each size in a fresh SQLite
     /// store in a temporary directory (--db is not used): import rate, trace latency, index
@@ -198,6 +227,15 @@ fn main() -> ExitCode {
         }
         Command::Label(args) => return exit(label_cmd::label(args).map(|()| ExitCode::SUCCESS)),
         Command::Epcis(args) => return exit(epcis_cmd::run(args)),
+        Command::VerifyExport {
+            file,
+            signature,
+            public_key,
+        } => {
+            return exit(
+                keys_cmd::verify_cmd(file, signature, public_key).map(|()| ExitCode::SUCCESS),
+            );
+        }
         _ => {}
     }
     let runtime = match tokio::runtime::Builder::new_multi_thread()
@@ -233,6 +271,7 @@ async fn run(cli: Cli) -> Result<()> {
             addr,
             demo,
             max_body_bytes,
+            key_file,
         } => {
             let store = open(&location).await?;
             let config = domain::config(&cli.company_prefix, &cli.utc_offset)?;
@@ -250,7 +289,12 @@ async fn run(cli: Cli) -> Result<()> {
                 .with_context(|| format!("cannot listen on {addr}"))?;
             let local = listener.local_addr()?;
             eprintln!("lotrace is serving {location} on http://{local}/ (Ctrl-C to stop)");
-            let state = lotrace_server::AppState::new(app, limits);
+            let mut state = lotrace_server::AppState::new(app, limits);
+            let key_path = keys_cmd::key_path(key_file.as_deref(), &location);
+            if key_file.is_some() || key_path.exists() {
+                let key = keys_cmd::load(&key_path)?;
+                state.signing_key = Some(keys_cmd::public_jwk(&key.verifying_key()).into());
+            }
             lotrace_server::serve(listener, state, shutdown_signal()).await?;
             store.close().await;
             eprintln!("lotrace stopped");
@@ -282,9 +326,14 @@ async fn run(cli: Cli) -> Result<()> {
             let app = domain::open_app(&location, &cli.company_prefix, &cli.utc_offset).await?;
             domain::show_picks(&app, &product, &quantity, at.as_deref(), json).await
         }
-        Command::Scan { .. } | Command::Label(_) | Command::Epcis(_) => {
+        Command::Scan { .. }
+        | Command::Label(_)
+        | Command::Epcis(_)
+        | Command::VerifyExport { .. } => {
             unreachable!("handled in main")
         }
+        Command::Verify { json } => verify_cmd::run(&location, json).await,
+        Command::Keys(command) => keys_cmd::run(command, &location),
         Command::MigrateStore { from, to, json } => {
             let (from, to) = (Location::parse(&from)?, Location::parse(&to)?);
             store_cmd::migrate_store(&from, &to, json).await
@@ -303,6 +352,7 @@ async fn run(cli: Cli) -> Result<()> {
             forward,
             backward: _,
             json,
+            export,
         } => {
             let direction = if forward {
                 lotrace_trace::Direction::Forward
@@ -310,7 +360,7 @@ async fn run(cli: Cli) -> Result<()> {
                 lotrace_trace::Direction::Backward
             };
             let app = domain::open_app(&location, &cli.company_prefix, &cli.utc_offset).await?;
-            trace_cmd::run(&app, &id, direction, json).await
+            trace_cmd::run(&app, &id, direction, json, &export, &location).await
         }
         Command::Bench(options) => bench::run(options).await,
         Command::Other(words) => {

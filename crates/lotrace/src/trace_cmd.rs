@@ -2,14 +2,48 @@
 
 use std::collections::{HashMap, HashSet};
 use std::fmt::Write;
+use std::path::PathBuf;
 
 use anyhow::{Result, bail};
 use lotrace_app::{App, AppError};
 use lotrace_trace::{Direction, Edge, Movement, Relation, Trace, TraceError};
 
+/// Where a trace export goes, and whether it is signed.
+#[derive(clap::Args, Debug, Default)]
+pub struct ExportArgs {
+    /// Write the trace to this file instead of printing it.
+    #[arg(long)]
+    pub output: Option<PathBuf>,
+    /// Sign the export (Ed25519, `lotrace keys init`): the detached signature goes to
+    /// OUTPUT.sig; check it with `lotrace verify-export`.
+    #[arg(long, requires = "output")]
+    pub sign: bool,
+    /// The private signing key (default: next to the SQLite database).
+    #[arg(long, env = "LOTRACE_KEY_FILE")]
+    pub key_file: Option<PathBuf>,
+}
+
 /// Traces `id` and prints the answer: a readable tree, or with `json` the JSON object that
-/// `GET /api/v1/trace` answers (on one line).
-pub async fn run(app: &App, id: &str, direction: Direction, json: bool) -> Result<()> {
+/// `GET /api/v1/trace` answers (on one line); with `export.output` writes it to that file
+/// instead, signed if `export.sign`.
+pub async fn run(
+    app: &App,
+    id: &str,
+    direction: Direction,
+    json: bool,
+    export: &ExportArgs,
+    location: &lotrace_store::Location,
+) -> Result<()> {
+    // Load the key first: a missing key fails before the work.
+    let key = export
+        .sign
+        .then(|| {
+            crate::keys_cmd::load(&crate::keys_cmd::key_path(
+                export.key_file.as_deref(),
+                location,
+            ))
+        })
+        .transpose()?;
     let trace = match app.trace(id, direction).await {
         Ok(trace) => trace,
         Err(AppError::Trace(TraceError::UnknownId(canonical))) => {
@@ -27,10 +61,25 @@ pub async fn run(app: &App, id: &str, direction: Direction, json: bool) -> Resul
         }
         Err(other) => return Err(other.into()),
     };
-    if json {
-        println!("{}", serde_json::to_string(&trace)?);
+    let text = if json {
+        format!("{}\n", serde_json::to_string(&trace)?)
     } else {
-        print!("{}", render(&trace));
+        render(&trace)
+    };
+    match (&export.output, key) {
+        (Some(path), Some(key)) => {
+            let sig = crate::keys_cmd::write_signed(path, text.as_bytes(), &key)?;
+            eprintln!(
+                "wrote {} and its signature {}",
+                path.display(),
+                sig.display()
+            );
+        }
+        (Some(path), None) => {
+            std::fs::write(path, text.as_bytes())
+                .map_err(|e| anyhow::anyhow!("cannot write {}: {e}", path.display()))?;
+        }
+        (None, _) => print!("{text}"),
     }
     Ok(())
 }

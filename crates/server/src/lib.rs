@@ -51,6 +51,9 @@ pub struct AppState {
     pub limits: Limits,
     /// The delivery tasks of EPCIS webhook subscriptions.
     pub subscriptions: std::sync::Arc<epcis::subscriptions::Subscriptions>,
+    /// The public half of the site's export signing key (a JWK), served at
+    /// `/.well-known/lotrace/signing-key`; None: no key, 404.
+    pub signing_key: Option<std::sync::Arc<serde_json::Value>>,
 }
 
 impl AppState {
@@ -59,6 +62,7 @@ impl AppState {
             app,
             limits,
             subscriptions: Default::default(),
+            signing_key: None,
         }
     }
 }
@@ -67,6 +71,7 @@ pub fn router(state: AppState) -> Router {
     let limits = state.limits;
     Router::new()
         .route("/health", get(health))
+        .route("/.well-known/lotrace/signing-key", get(signing_key))
         .merge(epcis::routes())
         .merge(api::routes())
         .merge(scan_api::routes())
@@ -90,6 +95,16 @@ async fn health(State(state): State<AppState>) -> Result<Json<serde_json::Value>
         "version": env!("CARGO_PKG_VERSION"),
         "events": events,
     })))
+}
+
+/// The public key that checks this site's signed exports (`lotrace verify-export`).
+async fn signing_key(State(state): State<AppState>) -> Result<Json<serde_json::Value>, Problem> {
+    match &state.signing_key {
+        Some(key) => Ok(Json(serde_json::Value::clone(key))),
+        None => Err(Problem::not_found(
+            "this server has no signing key; `lotrace keys init` makes one",
+        )),
+    }
 }
 
 /// Serves until `shutdown` resolves, then finishes the requests in flight.
