@@ -8,6 +8,7 @@ mod label_api;
 mod problem;
 mod recalls_api;
 mod scan_api;
+mod ui;
 
 use std::future::Future;
 use std::time::Duration;
@@ -22,8 +23,8 @@ use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
-pub use epcis::subscriptions::hmac_sha256_hex;
 pub use epcis::{EPCIS_CONTEXT, query_document, query_xml_document};
+pub use epcis::subscriptions::hmac_sha256_hex;
 pub use epcis::{params as epcis_params, query as epcis_query};
 pub use problem::Problem;
 
@@ -78,6 +79,7 @@ pub fn router(state: AppState) -> Router {
         .merge(documents_api::routes())
         .merge(label_api::routes())
         .merge(recalls_api::routes())
+        .merge(ui::routes())
         .with_state(state)
         .layer(DefaultBodyLimit::max(limits.max_body_bytes))
         .layer(TimeoutLayer::with_status_code(

@@ -1,0 +1,460 @@
+//! Operation forms: the same fields, rules and messages as `POST /api/v1/ops/{operation}`.
+//! A refused operation shows its message above the form with the values kept and the field
+//! it names marked; a done one goes to the lot (or container) it made or moved.
+
+use askama::Template;
+use axum::Form;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::Response;
+use lotrace_core::ops::Operation;
+use serde::Deserialize;
+use serde_json::{Map, Value, json};
+
+use super::{Layout, explain, render, see_other};
+use crate::AppState;
+
+/// Lines one textarea takes.
+const MAX_FORM_LINES: usize = 200;
+
+/// How a form field becomes part of the operation's JSON body.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Text,
+    /// One `PRODUCT:LOT:QUANTITY[@LOCATION]` per line, into this array.
+    LotLines(&'static str),
+    /// One SSCC per line, into `containers`.
+    Containers,
+}
+
+struct Spec {
+    name: &'static str,
+    label: &'static str,
+    required: bool,
+    hint: &'static str,
+    kind: Kind,
+    /// Offer master data codes: products, locations, suppliers or customers.
+    offer: Option<&'static str>,
+}
+
+const fn f(name: &'static str, label: &'static str, required: bool) -> Spec {
+    Spec {
+        name,
+        label,
+        required,
+        hint: "",
+        kind: Kind::Text,
+        offer: None,
+    }
+}
+
+const fn offer(mut s: Spec, what: &'static str) -> Spec {
+    s.offer = Some(what);
+    s
+}
+
+const fn hint(mut s: Spec, text: &'static str) -> Spec {
+    s.hint = text;
+    s
+}
+
+const LINES_HINT: &str = "one PRODUCT:LOT:QUANTITY per line, @LOCATION to take it elsewhere";
+
+fn specs(operation: &str) -> Option<(&'static str, Vec<Spec>)> {
+    let product = || offer(f("product", "Product", true), "products");
+    let location = || offer(f("location", "Location", true), "locations");
+    let lines = |name: &'static str, array: &'static str, required: bool| Spec {
+        name,
+        label: "Lots",
+        required,
+        hint: LINES_HINT,
+        kind: Kind::LotLines(array),
+        offer: None,
+    };
+    let containers = Spec {
+        name: "containers",
+        label: "Containers (SSCC)",
+        required: false,
+        hint: "one SSCC per line",
+        kind: Kind::Containers,
+        offer: None,
+    };
+    Some(match operation {
+        "receive" => (
+            "Receive",
+            vec![
+                product(),
+                offer(f("supplier", "Supplier", true), "suppliers"),
+                location(),
+                f("quantity", "Quantity", true),
+                hint(
+                    f("lot", "Our lot number", false),
+                    "empty: the supplier's lot or the product's template",
+                ),
+                f("supplier_lot", "Supplier's lot", false),
+                hint(f("expiry", "Expiry date", false), "YYYY-MM-DD"),
+                f("purchase_order", "Purchase order", false),
+            ],
+        ),
+        "produce" => (
+            "Produce",
+            vec![
+                product(),
+                f("quantity", "Quantity made", true),
+                location(),
+                hint(
+                    f("lot", "Lot number", false),
+                    "empty: from the product's template",
+                ),
+                Spec {
+                    label: "Inputs consumed",
+                    ..lines("inputs", "inputs", false)
+                },
+                f("production_order", "Production order", false),
+            ],
+        ),
+        "pack" => (
+            "Pack",
+            vec![
+                location(),
+                lines("lots", "lots", false),
+                hint(f("sscc", "SSCC", false), "empty: a new one is allocated"),
+            ],
+        ),
+        "unpack" => (
+            "Unpack",
+            vec![
+                f("sscc", "SSCC", true),
+                location(),
+                Spec {
+                    hint: "empty: everything",
+                    ..lines("lots", "lots", false)
+                },
+            ],
+        ),
+        "move" => (
+            "Move",
+            vec![
+                offer(f("from", "From", true), "locations"),
+                offer(f("to", "To", true), "locations"),
+                lines("lots", "lots", false),
+                containers,
+            ],
+        ),
+        "ship" => (
+            "Ship",
+            vec![
+                offer(f("customer", "Customer", true), "customers"),
+                location(),
+                lines("lots", "lots", false),
+                containers,
+                f("purchase_order", "Customer order", false),
+                f("invoice", "Invoice", false),
+            ],
+        ),
+        "return" => (
+            "Customer return",
+            vec![
+                offer(f("customer", "Customer", true), "customers"),
+                location(),
+                product(),
+                f("lot", "Lot", true),
+                f("quantity", "Quantity", true),
+                f("rma", "RMA", false),
+                f("reason", "Reason", false),
+            ],
+        ),
+        "scrap" => (
+            "Scrap",
+            vec![
+                product(),
+                f("lot", "Lot", true),
+                location(),
+                f("quantity", "Quantity", true),
+                f("reason", "Reason", true),
+            ],
+        ),
+        "adjust" => (
+            "Count",
+            vec![
+                product(),
+                f("lot", "Lot", true),
+                location(),
+                f("counted", "Quantity counted", true),
+                f("reason", "Reason", true),
+            ],
+        ),
+        "hold" | "release" => (
+            if operation == "hold" {
+                "Hold"
+            } else {
+                "Release"
+            },
+            vec![
+                product(),
+                f("lot", "Lot", true),
+                f("reason", "Reason", true),
+            ],
+        ),
+        _ => return None,
+    })
+}
+
+const FORMS: [&str; 11] = [
+    "receive", "produce", "pack", "unpack", "move", "ship", "return", "scrap", "adjust", "hold",
+    "release",
+];
+
+pub struct Field {
+    pub name: &'static str,
+    pub label: &'static str,
+    pub required: bool,
+    pub hint: &'static str,
+    pub lines: bool,
+    pub value: String,
+    pub invalid: bool,
+    pub list: Vec<String>,
+}
+
+#[derive(Template)]
+#[template(path = "ops.html")]
+struct OpsPage {
+    layout: Layout,
+    title: &'static str,
+    name: String,
+    operations: &'static [&'static str],
+    fields: Vec<Field>,
+    picks: Vec<String>,
+}
+
+#[derive(Deserialize)]
+pub struct Prefill {
+    product: Option<String>,
+    lot: Option<String>,
+    sscc: Option<String>,
+    location: Option<String>,
+    ok: Option<String>,
+}
+
+async fn page(
+    state: &AppState,
+    name: &str,
+    values: &Map<String, Value>,
+    invalid: Option<&str>,
+    layout: Layout,
+) -> Option<OpsPage> {
+    let (title, specs) = specs(name)?;
+    let catalog = state.app.catalog().await;
+    let codes = |what: &str| -> Vec<String> {
+        use lotrace_core::master::PartyRole;
+        match what {
+            "products" => catalog.products.keys().cloned().collect(),
+            "locations" => catalog.locations.keys().cloned().collect(),
+            "suppliers" | "customers" => {
+                let role = if what == "suppliers" {
+                    PartyRole::Supplier
+                } else {
+                    PartyRole::Customer
+                };
+                catalog
+                    .parties
+                    .values()
+                    .filter(|p| p.has_role(role))
+                    .map(|p| p.code.clone())
+                    .collect()
+            }
+            _ => Vec::new(),
+        }
+    };
+    let fields = specs
+        .iter()
+        .map(|s| Field {
+            name: s.name,
+            label: s.label,
+            required: s.required,
+            hint: s.hint,
+            lines: s.kind != Kind::Text,
+            value: values
+                .get(s.name)
+                .and_then(Value::as_str)
+                .unwrap_or_default()
+                .to_owned(),
+            invalid: invalid.is_some_and(|f| f == s.name || f.starts_with(&format!("{}[", s.name))),
+            list: s.offer.map(codes).unwrap_or_default(),
+        })
+        .collect();
+    Some(OpsPage {
+        layout,
+        title,
+        name: name.to_owned(),
+        operations: &FORMS,
+        fields,
+        picks: Vec::new(),
+    })
+}
+
+pub async fn form(
+    State(state): State<AppState>,
+    Path(name): Path<String>,
+    Query(prefill): Query<Prefill>,
+) -> Response {
+    let mut values = Map::new();
+    for (k, v) in [
+        ("product", &prefill.product),
+        ("lot", &prefill.lot),
+        ("sscc", &prefill.sscc),
+        ("location", &prefill.location),
+    ] {
+        if let Some(v) = v {
+            values.insert(k.into(), json!(v));
+        }
+    }
+    let layout = Layout::new("/ops/receive").with_query_message(prefill.ok.as_deref(), None);
+    match page(&state, &name, &values, None, layout).await {
+        Some(p) => render(&p, StatusCode::OK),
+        None => render(
+            &super::pages_not_found(&format!("no operation form {name:?}")),
+            StatusCode::NOT_FOUND,
+        ),
+    }
+}
+
+/// `PRODUCT:LOT:QUANTITY[@LOCATION]` as a lot line; the lot may contain ':'.
+fn lot_line(text: &str) -> Result<Value, String> {
+    let (rest, location) = match text.rsplit_once('@') {
+        Some((r, l)) => (r, Some(l.trim())),
+        None => (text, None),
+    };
+    let bad = || format!("{text:?}: expected PRODUCT:LOT:QUANTITY[@LOCATION]");
+    let (head, quantity) = rest.rsplit_once(':').ok_or_else(bad)?;
+    let (product, lot) = head.split_once(':').ok_or_else(bad)?;
+    let mut line =
+        json!({ "product": product.trim(), "lot": lot.trim(), "quantity": quantity.trim() });
+    if let Some(l) = location {
+        line["location"] = json!(l);
+    }
+    Ok(line)
+}
+
+/// The operation's JSON body from the form; a malformed line names its field.
+fn body(specs: &[Spec], form: &Map<String, Value>) -> Result<Value, (String, String)> {
+    let mut body = Map::new();
+    for spec in specs {
+        let Some(text) = form.get(spec.name).and_then(Value::as_str) else {
+            continue;
+        };
+        let text = text.trim();
+        if text.is_empty() {
+            continue;
+        }
+        match spec.kind {
+            Kind::Text => {
+                body.insert(spec.name.into(), json!(text));
+            }
+            Kind::LotLines(array) => {
+                let lines: Vec<&str> = text
+                    .lines()
+                    .map(str::trim)
+                    .filter(|l| !l.is_empty())
+                    .collect();
+                if lines.len() > MAX_FORM_LINES {
+                    return Err((spec.name.into(), format!("at most {MAX_FORM_LINES} lines")));
+                }
+                let mut out = Vec::with_capacity(lines.len());
+                for (i, line) in lines.iter().enumerate() {
+                    out.push(lot_line(line).map_err(|e| (format!("{array}[{i}]"), e))?);
+                }
+                body.insert(array.into(), Value::Array(out));
+            }
+            Kind::Containers => {
+                let list: Vec<Value> = text
+                    .lines()
+                    .map(str::trim)
+                    .filter(|l| !l.is_empty())
+                    .take(MAX_FORM_LINES)
+                    .map(|l| json!(l))
+                    .collect();
+                body.insert("containers".into(), Value::Array(list));
+            }
+        }
+    }
+    Ok(Value::Object(body))
+}
+
+pub async fn submit(
+    State(state): State<AppState>,
+    Path(name): Path<String>,
+    headers: HeaderMap,
+    Form(form): Form<Vec<(String, String)>>,
+) -> Response {
+    let Some((_, specs)) = specs(&name) else {
+        return render(
+            &super::pages_not_found(&format!("no operation form {name:?}")),
+            StatusCode::NOT_FOUND,
+        );
+    };
+    let values: Map<String, Value> = form.into_iter().map(|(k, v)| (k, json!(v))).collect();
+    let refused = |message: String, field: Option<String>| {
+        let state = state.clone();
+        let values = values.clone();
+        let name = name.clone();
+        async move {
+            let layout = Layout::new("/ops/receive").error(message);
+            match page(&state, &name, &values, field.as_deref(), layout).await {
+                Some(p) => render(&p, StatusCode::UNPROCESSABLE_ENTITY),
+                None => render(
+                    &super::pages_not_found("no such form"),
+                    StatusCode::NOT_FOUND,
+                ),
+            }
+        }
+    };
+    let body = match body(&specs, &values) {
+        Ok(b) => b,
+        Err((field, message)) => return refused(format!("{field}: {message}"), Some(field)).await,
+    };
+    let outcome = match Operation::from_json(&name, body) {
+        Ok(op) => {
+            state
+                .app
+                .run(&op, &name, &crate::api::operator(&headers))
+                .await
+        }
+        Err(e) => Err(e.into()),
+    };
+    match outcome {
+        Ok(done) => {
+            let what = match (&done.sscc, done.assigned_lots.first()) {
+                (Some(sscc), _) => format!("{name}: done, packed into SSCC {sscc}"),
+                (None, Some(lot)) => format!("{name}: done, lot {lot}"),
+                _ => format!("{name}: done ({} event(s))", done.event_ids.len()),
+            };
+            // Receive and produce go to the lot they made; the others to what they moved.
+            let made = match (name.as_str(), values.get("product").and_then(Value::as_str)) {
+                ("receive" | "produce", Some(product)) => {
+                    let typed = values
+                        .get("lot")
+                        .and_then(Value::as_str)
+                        .filter(|l| !l.trim().is_empty());
+                    let lot = done.assigned_lots.first().map(String::as_str).or(typed);
+                    let catalog = state.app.catalog().await;
+                    lot.and_then(|l| catalog.products.get(product).map(|p| p.lot_uri(l.trim())))
+                }
+                _ => None,
+            };
+            let target = done
+                .sscc
+                .clone()
+                .or(made)
+                .or_else(|| done.lots.last().cloned());
+            match target {
+                Some(id) => see_other(&format!("/lot?id={}", super::encode(&id)), "ok", &what),
+                None => see_other(&format!("/ops/{name}"), "ok", &what),
+            }
+        }
+        Err(e) => {
+            let (message, field) = explain(&e);
+            refused(message, field).await
+        }
+    }
+}

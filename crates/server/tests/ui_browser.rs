@@ -1,0 +1,382 @@
+//! The web UI in a real browser: Debian's chromium driven through chromium-driver
+//! (WebDriver) against a real server on a loopback port with a real SQLite file. A new user
+//! receives a supplier lot, produces from it, packs and ships, scans the pallet label,
+//! traces back and forth, starts a recall and puts stock on hold; and the error paths (a
+//! bad scan, shipping a held lot). Screenshots of the main pages go to
+//! `target/tmp/ui-screenshots/` (test artefacts, not committed).
+//!
+//! Skips with a message when chromedriver is not installed and CI is not set.
+
+mod common;
+
+use std::process::{Child, Command, Stdio};
+use std::time::Duration;
+
+use common::TestServer;
+use fantoccini::{Client, ClientBuilder, Locator};
+use serde_json::json;
+
+struct Driver {
+    child: Child,
+    port: u16,
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// Starts chromedriver on a free loopback port; None when it is not installed (outside CI).
+async fn driver() -> Option<Driver> {
+    let path = ["/usr/bin/chromedriver", "/usr/lib/chromium/chromedriver"]
+        .into_iter()
+        .find(|p| std::path::Path::new(p).exists());
+    let Some(path) = path else {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "chromium-driver must be installed in CI (.ci/run installs it)"
+        );
+        eprintln!("skipping the browser tests: chromium-driver is not installed");
+        return None;
+    };
+    let port = free_port();
+    let mut child = Command::new(path)
+        .arg(format!("--port={port}"))
+        .stdout(Stdio::null())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("chromedriver starts");
+    // Bounded wait for it to listen.
+    for _ in 0..100 {
+        if std::net::TcpStream::connect(("127.0.0.1", port)).is_ok() {
+            return Some(Driver { child, port });
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let _ = child.kill();
+    let _ = child.wait();
+    panic!("chromedriver did not listen on {port}");
+}
+
+async fn browser(driver: &Driver, profile: &std::path::Path) -> Client {
+    let mut caps = serde_json::Map::new();
+    caps.insert(
+        "goog:chromeOptions".into(),
+        json!({
+            "binary": "/usr/bin/chromium",
+            "args": [
+                "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                "--disable-background-networking", "--disable-component-update",
+                "--no-first-run", "--window-size=1200,900",
+                format!("--user-data-dir={}", profile.display()),
+            ],
+        }),
+    );
+    ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+        .capabilities(caps)
+        .connect(&format!("http://127.0.0.1:{}", driver.port))
+        .await
+        .expect("a browser session")
+}
+
+struct Ui<'a> {
+    c: &'a Client,
+    base: &'a str,
+    shots: std::path::PathBuf,
+}
+
+impl Ui<'_> {
+    async fn go(&self, path: &str) {
+        self.c.goto(&format!("{}{path}", self.base)).await.unwrap();
+    }
+
+    async fn fill(&self, name: &str, value: &str) {
+        let field = self
+            .c
+            .find(Locator::Css(&format!("main [name=\"{name}\"]")))
+            .await
+            .unwrap_or_else(|e| panic!("field {name}: {e}"));
+        field.clear().await.unwrap();
+        field.send_keys(value).await.unwrap();
+    }
+
+    async fn click(&self, button_text: &str) {
+        let xpath = format!("//main//button[normalize-space()=\"{button_text}\"]");
+        self.c
+            .find(Locator::XPath(&xpath))
+            .await
+            .unwrap_or_else(|e| panic!("button {button_text:?}: {e}"))
+            .click()
+            .await
+            .unwrap();
+    }
+
+    async fn flash(&self) -> String {
+        match self.c.find(Locator::Css(".flash")).await {
+            Ok(f) => f.text().await.unwrap(),
+            Err(_) => String::new(),
+        }
+    }
+
+    async fn text(&self) -> String {
+        self.c
+            .find(Locator::Css("main"))
+            .await
+            .unwrap()
+            .text()
+            .await
+            .unwrap()
+    }
+
+    async fn shot(&self, name: &str) {
+        let png = self.c.screenshot().await.unwrap();
+        std::fs::write(self.shots.join(format!("{name}.png")), png).unwrap();
+    }
+
+    /// No horizontal scrolling at the current width.
+    async fn fits(&self) -> bool {
+        let v = self
+            .c
+            .execute(
+                "return document.documentElement.scrollWidth <= window.innerWidth;",
+                vec![],
+            )
+            .await
+            .unwrap();
+        v.as_bool().unwrap()
+    }
+}
+
+async fn master_data(server: &TestServer) {
+    for (kind, body) in [
+        (
+            "products",
+            json!({ "code": "LETTUCE", "name": "Romaine lettuce", "uom": "KGM", "gtin": "00614141123452" }),
+        ),
+        (
+            "products",
+            json!({ "code": "SALAD", "name": "Salad mix", "uom": "KGM", "gtin": "04012345111118" }),
+        ),
+        (
+            "locations",
+            json!({ "code": "PLANT", "name": "Plant", "kind": "site", "gln": "4012345000016" }),
+        ),
+        (
+            "locations",
+            json!({ "code": "COLD", "name": "Cold room", "kind": "zone", "parent": "PLANT" }),
+        ),
+        (
+            "locations",
+            json!({ "code": "L3", "name": "Line 3", "kind": "zone", "parent": "PLANT" }),
+        ),
+        (
+            "parties",
+            json!({ "code": "FARM", "name": "Green Valley", "roles": ["supplier"], "gln": "0614141000012" }),
+        ),
+        (
+            "parties",
+            json!({ "code": "SHOP", "name": "Harbor Market", "roles": ["customer"] }),
+        ),
+    ] {
+        let (status, answer) = server.post(&format!("/api/v1/master/{kind}"), &body).await;
+        assert_eq!(status, 201, "{kind}: {answer}");
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_new_user_from_receipt_to_recall_in_the_browser() {
+    let Some(driver) = driver().await else { return };
+    let server = TestServer::start().await;
+    master_data(&server).await;
+    let profile = tempfile::tempdir().unwrap();
+    let c = browser(&driver, profile.path()).await;
+    let shots = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("ui-screenshots");
+    std::fs::create_dir_all(&shots).unwrap();
+    let ui = Ui {
+        c: &c,
+        base: &server.base,
+        shots,
+    };
+
+    ui.go("/").await;
+    assert!(ui.text().await.contains("No lot is on hold."));
+    ui.shot("01-dashboard-empty").await;
+
+    // Receive a supplier lot.
+    ui.go("/ops/receive").await;
+    for (name, value) in [
+        ("product", "LETTUCE"),
+        ("supplier", "FARM"),
+        ("location", "COLD"),
+        ("quantity", "100"),
+        ("lot", "L1"),
+        ("supplier_lot", "FARM-778"),
+        ("expiry", "2099-03-30"),
+    ] {
+        ui.fill(name, value).await;
+    }
+    ui.click("Receive").await;
+    assert!(
+        ui.flash().await.contains("receive: done"),
+        "{}",
+        ui.flash().await
+    );
+    assert!(ui.text().await.contains("Cold room"));
+
+    // A refused production keeps the values and says why.
+    ui.go("/ops/produce").await;
+    for (name, value) in [
+        ("product", "SALAD"),
+        ("quantity", "20"),
+        ("location", "L3"),
+        ("lot", "S1"),
+    ] {
+        ui.fill(name, value).await;
+    }
+    ui.fill("inputs", "LETTUCE:L1:500@COLD").await;
+    ui.click("Produce").await;
+    let refused = ui.flash().await;
+    assert!(refused.contains("only 100"), "{refused}");
+    ui.shot("02-produce-refused").await;
+    ui.fill("inputs", "LETTUCE:L1:25@COLD").await;
+    ui.click("Produce").await;
+    assert!(
+        ui.flash().await.contains("produce: done"),
+        "{}",
+        ui.flash().await
+    );
+
+    // Pack 12 of S1 on a pallet and ship the pallet.
+    ui.go("/ops/pack").await;
+    ui.fill("location", "L3").await;
+    ui.fill("lots", "SALAD:S1:12").await;
+    ui.click("Pack").await;
+    let packed = ui.flash().await;
+    let sscc = packed
+        .rsplit("SSCC ")
+        .next()
+        .and_then(|s| s.split_whitespace().next())
+        .unwrap()
+        .to_owned();
+    assert!(sscc.starts_with("https://id.gs1.org/00/"), "{packed}");
+    let sscc18 = sscc.trim_start_matches("https://id.gs1.org/00/").to_owned();
+    ui.go("/ops/ship").await;
+    ui.fill("customer", "SHOP").await;
+    ui.fill("location", "L3").await;
+    ui.fill("containers", &sscc18).await;
+    ui.fill("invoice", "INV-7").await;
+    ui.click("Ship").await;
+    assert!(
+        ui.flash().await.contains("ship: done"),
+        "{}",
+        ui.flash().await
+    );
+
+    // Scan the pallet label as a keyboard-wedge scanner types it: the code, then Enter.
+    ui.go("/scan").await;
+    let input = c
+        .find(Locator::Css("main input[name=input]"))
+        .await
+        .unwrap();
+    input.send_keys(&format!("(00){sscc18}\n")).await.unwrap();
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let pallet = ui.text().await;
+    assert!(pallet.contains("Went to (forward trace)"), "{pallet}");
+    assert!(pallet.contains("shipped to Harbor Market"), "{pallet}");
+    ui.shot("03-pallet-after-scan").await;
+
+    // Forward and backward from the salad lot.
+    c.find(Locator::LinkText(
+        "https://id.gs1.org/01/04012345111118/10/S1",
+    ))
+    .await
+    .unwrap()
+    .click()
+    .await
+    .unwrap();
+    let s1 = ui.text().await;
+    assert!(
+        s1.contains("made from https://id.gs1.org/01/00614141123452/10/L1"),
+        "{s1}"
+    );
+    assert!(s1.contains("packed in"), "{s1}");
+    ui.shot("04-lot-page").await;
+
+    // Start a recall from the raw lot and hold everything.
+    ui.go("/lot?id=https://id.gs1.org/01/00614141123452/10/L1")
+        .await;
+    ui.fill("reason", "Listeria on the farm").await;
+    ui.click("Start a recall from this lot").await;
+    let started = ui.flash().await;
+    assert!(
+        started.contains("recall R-00001 started: 2 lots affected, 1 customers"),
+        "{started}"
+    );
+    ui.click("Hold all affected stock").await;
+    assert!(
+        ui.flash().await.contains("held 2 lot line(s)"),
+        "{}",
+        ui.flash().await
+    );
+    let recall = ui.text().await;
+    assert!(recall.contains("recalled"), "{recall}");
+    assert!(
+        recall.contains("SHOP Harbor Market: 1 shipment(s), 12 KGM"),
+        "{recall}"
+    );
+    ui.shot("05-recall-held").await;
+
+    // Error paths: a bad scan, shipping a held lot.
+    ui.go("/scan").await;
+    ui.fill("input", "(01)04012345111119").await;
+    ui.click("Go").await;
+    let bad = ui.flash().await;
+    assert!(
+        bad.contains("invalid scan") && bad.contains("check digit"),
+        "{bad}"
+    );
+    ui.shot("06-bad-scan").await;
+    ui.go("/ops/ship").await;
+    ui.fill("customer", "SHOP").await;
+    ui.fill("location", "L3").await;
+    ui.fill("lots", "SALAD:S1:1").await;
+    ui.click("Ship").await;
+    let held = ui.flash().await;
+    assert!(held.contains("recalled"), "{held}");
+    ui.shot("07-ship-held-refused").await;
+
+    // The dashboard shows the recall and the held lots; every page fits a 360 px phone.
+    ui.go("/").await;
+    let dash = ui.text().await;
+    assert!(dash.contains("R-00001"), "{dash}");
+    assert!(dash.contains("LETTUCE L1"), "{dash}");
+    ui.shot("08-dashboard").await;
+    c.set_window_size(360, 800).await.unwrap();
+    for page in [
+        "/",
+        "/scan",
+        "/lots",
+        "/ops/receive",
+        "/recalls",
+        "/recalls/R-00001",
+        "/drills",
+        "/lot?id=https://id.gs1.org/01/04012345111118/10/S1",
+    ] {
+        ui.go(page).await;
+        assert!(ui.fits().await, "{page} scrolls sideways at 360 px");
+    }
+    ui.go("/recalls/R-00001").await;
+    ui.shot("09-recall-phone").await;
+    c.close().await.unwrap();
+    server.stop().await;
+}
