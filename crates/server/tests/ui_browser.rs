@@ -293,6 +293,12 @@ async fn a_new_user_from_receipt_to_recall_in_the_browser() {
     let pallet = ui.text().await;
     assert!(pallet.contains("Went to (forward trace)"), "{pallet}");
     assert!(pallet.contains("shipped to Harbor Market"), "{pallet}");
+    let boxes = c.find_all(Locator::Css(".graph svg a")).await.unwrap();
+    assert_eq!(
+        boxes.len(),
+        3,
+        "the pallet, the salad it held, the lettuce that was made from"
+    );
     ui.shot("03-pallet-after-scan").await;
 
     // Forward and backward from the salad lot.
@@ -310,6 +316,9 @@ async fn a_new_user_from_receipt_to_recall_in_the_browser() {
         "{s1}"
     );
     assert!(s1.contains("packed in"), "{s1}");
+    // The graph has a box per lot and container, each a link to its page.
+    let boxes = c.find_all(Locator::Css(".graph svg a")).await.unwrap();
+    assert_eq!(boxes.len(), 3, "L1 <- S1 -> pallet");
     ui.shot("04-lot-page").await;
 
     // Start a recall from the raw lot and hold everything.

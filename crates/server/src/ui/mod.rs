@@ -2,6 +2,7 @@
 //! that post and redirect, no JavaScript of our own. Every page reads and writes through
 //! `App`, like the API, so the same rules give the same messages.
 
+mod graph;
 mod ops;
 mod pages;
 mod recalls;
@@ -28,6 +29,7 @@ pub fn routes() -> Router<AppState> {
         .route("/scan", get(pages::scan_page).post(pages::scan))
         .route("/lots", get(pages::lots))
         .route("/lot", get(pages::lot))
+        .route("/lot/graph.svg", get(pages::graph_svg))
         .route("/ops", get(|| async { Redirect::to("/ops/receive") }))
         .route("/ops/{operation}", get(ops::form).post(ops::submit))
         .route("/recalls", get(recalls::list).post(recalls::start))

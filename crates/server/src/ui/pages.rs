@@ -356,6 +356,8 @@ struct LotPage {
     timeline: Vec<(String, String, String, String, String)>,
     backward: Vec<(String, String)>,
     forward: Vec<(String, String)>,
+    /// The trace as SVG (built by `graph::svg`, which escapes every text it writes).
+    graph: String,
 }
 
 #[derive(Deserialize)]
@@ -511,8 +513,12 @@ pub async fn lot(State(state): State<AppState>, Query(q): Query<LotQuery>) -> Re
             )
         }));
     }
+    let backward = app.trace(&id, Direction::Backward).await;
+    let graph = super::graph::svg(&id, backward.as_ref().ok(), forward.as_ref().ok(), |n| {
+        lot_label(&catalog, n)
+    });
     let mut backward_lines = Vec::new();
-    if let Ok(t) = app.trace(&id, Direction::Backward).await {
+    if let Ok(t) = &backward {
         backward_lines.extend(t.lots.iter().map(|l| (l.clone(), "made from".to_owned())));
         backward_lines.extend(t.received_from.iter().map(|m| {
             let from = m.id.as_deref().map(&place).unwrap_or_default();
@@ -538,7 +544,41 @@ pub async fn lot(State(state): State<AppState>, Query(q): Query<LotQuery>) -> Re
             timeline,
             backward: backward_lines,
             forward: forward_lines,
+            graph,
         },
         StatusCode::OK,
     )
+}
+
+#[derive(Deserialize)]
+pub struct GraphQuery {
+    id: String,
+}
+
+/// The trace graph of a lot as an SVG file to download.
+pub async fn graph_svg(State(state): State<AppState>, Query(q): Query<GraphQuery>) -> Response {
+    let app = &state.app;
+    let catalog = app.catalog().await;
+    let id = lotrace_gs1::canonicalize(&q.id)
+        .map(|i| i.canonical)
+        .unwrap_or_else(|_| q.id.clone());
+    let forward = app.trace(&id, Direction::Forward).await;
+    if let Err(e) = &forward {
+        return (StatusCode::NOT_FOUND, e.to_string()).into_response();
+    }
+    let backward = app.trace(&id, Direction::Backward).await;
+    let svg = super::graph::svg(&id, backward.as_ref().ok(), forward.as_ref().ok(), |n| {
+        lot_label(&catalog, n)
+    });
+    (
+        [
+            (axum::http::header::CONTENT_TYPE, "image/svg+xml"),
+            (
+                axum::http::header::CONTENT_DISPOSITION,
+                "attachment; filename=\"trace.svg\"",
+            ),
+        ],
+        svg,
+    )
+        .into_response()
 }
