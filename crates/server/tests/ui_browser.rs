@@ -112,13 +112,38 @@ impl Ui<'_> {
 
     async fn click(&self, button_text: &str) {
         let xpath = format!("//main//button[normalize-space()=\"{button_text}\"]");
-        self.c
+        let button = self
+            .c
             .find(Locator::XPath(&xpath))
             .await
-            .unwrap_or_else(|e| panic!("button {button_text:?}: {e}"))
-            .click()
-            .await
-            .unwrap();
+            .unwrap_or_else(|e| panic!("button {button_text:?}: {e}"));
+        self.submits(|| async { button.click().await.unwrap() })
+            .await;
+    }
+
+    /// Runs `act`, which submits a form, and waits (bounded) for the next page to load:
+    /// WebDriver's click can return before the browser has left the page.
+    async fn submits<F, Fut>(&self, act: F)
+    where
+        F: FnOnce() -> Fut,
+        Fut: std::future::Future<Output = ()>,
+    {
+        let old = self.c.find(Locator::Css("html")).await.unwrap();
+        act().await;
+        for _ in 0..100 {
+            if old.tag_name().await.is_err() {
+                let ready = self
+                    .c
+                    .execute("return document.readyState;", vec![])
+                    .await
+                    .unwrap();
+                if ready == "complete" {
+                    return;
+                }
+            }
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+        panic!("the page did not change within 5 s");
     }
 
     async fn flash(&self) -> String {
@@ -288,8 +313,8 @@ async fn a_new_user_from_receipt_to_recall_in_the_browser() {
         .find(Locator::Css("main input[name=input]"))
         .await
         .unwrap();
-    input.send_keys(&format!("(00){sscc18}\n")).await.unwrap();
-    tokio::time::sleep(Duration::from_millis(300)).await;
+    ui.submits(|| async { input.send_keys(&format!("(00){sscc18}\n")).await.unwrap() })
+        .await;
     let pallet = ui.text().await;
     assert!(pallet.contains("Went to (forward trace)"), "{pallet}");
     assert!(pallet.contains("shipped to Harbor Market"), "{pallet}");
@@ -302,14 +327,13 @@ async fn a_new_user_from_receipt_to_recall_in_the_browser() {
     ui.shot("03-pallet-after-scan").await;
 
     // Forward and backward from the salad lot.
-    c.find(Locator::LinkText(
-        "https://id.gs1.org/01/04012345111118/10/S1",
-    ))
-    .await
-    .unwrap()
-    .click()
-    .await
-    .unwrap();
+    let link = c
+        .find(Locator::LinkText(
+            "https://id.gs1.org/01/04012345111118/10/S1",
+        ))
+        .await
+        .unwrap();
+    ui.submits(|| async { link.click().await.unwrap() }).await;
     let s1 = ui.text().await;
     assert!(
         s1.contains("made from https://id.gs1.org/01/00614141123452/10/L1"),

@@ -224,7 +224,6 @@ struct OpsPage {
     name: String,
     operations: &'static [&'static str],
     fields: Vec<Field>,
-    picks: Vec<String>,
 }
 
 #[derive(Deserialize)]
@@ -289,7 +288,6 @@ async fn page(
         name: name.to_owned(),
         operations: &FORMS,
         fields,
-        picks: Vec::new(),
     })
 }
 
