@@ -23,8 +23,8 @@ use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
-pub use epcis::{EPCIS_CONTEXT, query_document, query_xml_document};
 pub use epcis::subscriptions::hmac_sha256_hex;
+pub use epcis::{EPCIS_CONTEXT, query_document, query_xml_document};
 pub use epcis::{params as epcis_params, query as epcis_query};
 pub use problem::Problem;
 

@@ -47,9 +47,7 @@ pub use journal::{
 };
 pub use location::Location;
 pub use master::{CounterStep, MasterRecord};
-pub use named::{
-    CaptureReport, MAX_NAMED_QUERIES, MAX_QUERY_JSON_BYTES, NamedQuery, Subscription,
-};
+pub use named::{CaptureReport, MAX_NAMED_QUERIES, MAX_QUERY_JSON_BYTES, NamedQuery, Subscription};
 pub use postgres::PgStore;
 pub use query::{EventQuery, IdentifierCondition, MAX_QUERY_BATCH, QueryRow, SortKey};
 pub use sqlite::SqliteStore;
