@@ -14,39 +14,7 @@ const S1: &str = "https://id.gs1.org/01/04012345111118/10/S1";
 
 async fn chain() -> TestServer {
     let server = TestServer::start().await;
-    for (kind, body) in [
-        (
-            "products",
-            json!({ "code": "LETTUCE", "name": "Romaine lettuce", "uom": "KGM", "gtin": "00614141123452" }),
-        ),
-        (
-            "products",
-            json!({ "code": "SALAD", "name": "Salad mix", "uom": "KGM", "gtin": "04012345111118" }),
-        ),
-        (
-            "locations",
-            json!({ "code": "PLANT", "name": "Plant", "kind": "site", "gln": "4012345000016" }),
-        ),
-        (
-            "locations",
-            json!({ "code": "COLD", "name": "Cold room", "kind": "zone", "parent": "PLANT" }),
-        ),
-        (
-            "locations",
-            json!({ "code": "L3", "name": "Line 3", "kind": "zone", "parent": "PLANT" }),
-        ),
-        (
-            "parties",
-            json!({ "code": "FARM", "name": "Green Valley", "roles": ["supplier"], "gln": "0614141000012" }),
-        ),
-        (
-            "parties",
-            json!({ "code": "SHOP", "name": "Harbor Market", "roles": ["customer"] }),
-        ),
-    ] {
-        let (status, answer) = server.post(&format!("/api/v1/master/{kind}"), &body).await;
-        assert_eq!(status, 201, "{kind}: {answer}");
-    }
+    server.salad_master_data().await;
     for (name, body) in [
         (
             "receive",

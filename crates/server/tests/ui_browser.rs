@@ -182,47 +182,11 @@ impl Ui<'_> {
     }
 }
 
-async fn master_data(server: &TestServer) {
-    for (kind, body) in [
-        (
-            "products",
-            json!({ "code": "LETTUCE", "name": "Romaine lettuce", "uom": "KGM", "gtin": "00614141123452" }),
-        ),
-        (
-            "products",
-            json!({ "code": "SALAD", "name": "Salad mix", "uom": "KGM", "gtin": "04012345111118" }),
-        ),
-        (
-            "locations",
-            json!({ "code": "PLANT", "name": "Plant", "kind": "site", "gln": "4012345000016" }),
-        ),
-        (
-            "locations",
-            json!({ "code": "COLD", "name": "Cold room", "kind": "zone", "parent": "PLANT" }),
-        ),
-        (
-            "locations",
-            json!({ "code": "L3", "name": "Line 3", "kind": "zone", "parent": "PLANT" }),
-        ),
-        (
-            "parties",
-            json!({ "code": "FARM", "name": "Green Valley", "roles": ["supplier"], "gln": "0614141000012" }),
-        ),
-        (
-            "parties",
-            json!({ "code": "SHOP", "name": "Harbor Market", "roles": ["customer"] }),
-        ),
-    ] {
-        let (status, answer) = server.post(&format!("/api/v1/master/{kind}"), &body).await;
-        assert_eq!(status, 201, "{kind}: {answer}");
-    }
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_new_user_from_receipt_to_recall_in_the_browser() {
     let Some(driver) = driver().await else { return };
     let server = TestServer::start().await;
-    master_data(&server).await;
+    server.salad_master_data().await;
     let profile = tempfile::tempdir().unwrap();
     let c = browser(&driver, profile.path()).await;
     let shots = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("ui-screenshots");

@@ -72,6 +72,44 @@ impl TestServer {
         (status, response.json().await.unwrap_or(Value::Null))
     }
 
+    /// The master data of the small salad chain the recall and UI tests share: lettuce and
+    /// salad, a plant with a cold room and line 3, a farm and a shop.
+    pub async fn salad_master_data(&self) {
+        for (kind, body) in [
+            (
+                "products",
+                serde_json::json!({ "code": "LETTUCE", "name": "Romaine lettuce", "uom": "KGM", "gtin": "00614141123452" }),
+            ),
+            (
+                "products",
+                serde_json::json!({ "code": "SALAD", "name": "Salad mix", "uom": "KGM", "gtin": "04012345111118" }),
+            ),
+            (
+                "locations",
+                serde_json::json!({ "code": "PLANT", "name": "Plant", "kind": "site", "gln": "4012345000016" }),
+            ),
+            (
+                "locations",
+                serde_json::json!({ "code": "COLD", "name": "Cold room", "kind": "zone", "parent": "PLANT" }),
+            ),
+            (
+                "locations",
+                serde_json::json!({ "code": "L3", "name": "Line 3", "kind": "zone", "parent": "PLANT" }),
+            ),
+            (
+                "parties",
+                serde_json::json!({ "code": "FARM", "name": "Green Valley", "roles": ["supplier"], "gln": "0614141000012" }),
+            ),
+            (
+                "parties",
+                serde_json::json!({ "code": "SHOP", "name": "Harbor Market", "roles": ["customer"] }),
+            ),
+        ] {
+            let (status, answer) = self.post(&format!("/api/v1/master/{kind}"), &body).await;
+            assert_eq!(status, 201, "{kind}: {answer}");
+        }
+    }
+
     /// Ends the server gracefully and checks that it ended cleanly.
     pub async fn stop(mut self) {
         let _ = self.shutdown.take().unwrap().send(());
