@@ -73,6 +73,15 @@ pub enum RecallStatus {
     Closed,
 }
 
+impl RecallStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RecallStatus::Open => "open",
+            RecallStatus::Closed => "closed",
+        }
+    }
+}
+
 /// One journal entry as the record shows it.
 #[derive(Clone, Debug, Serialize)]
 pub struct Action {
@@ -106,6 +115,33 @@ pub struct RecallRecord {
 pub struct RecallView {
     pub recall: RecallRecord,
     pub impact: Impact,
+}
+
+impl RecallView {
+    /// The recall as one report (XLSX, PDF): what it is, what was done, then the impact.
+    pub fn report(&self) -> lotrace_report::Report {
+        let r = &self.recall;
+        let mut lines = vec![
+            ("Recall".to_owned(), r.id.clone()),
+            ("Status".to_owned(), r.status.as_str().to_owned()),
+            ("Reason".to_owned(), r.reason.clone()),
+            ("Scope".to_owned(), r.scope_text.clone()),
+            (
+                "Opened".to_owned(),
+                format!("{} by {}", r.opened_at, r.opened_by),
+            ),
+            ("Holds".to_owned(), r.holds.len().to_string()),
+            (
+                "Notifications".to_owned(),
+                r.notifications.len().to_string(),
+            ),
+            ("Returns".to_owned(), r.returns.len().to_string()),
+        ];
+        if let Some(c) = &r.closed {
+            lines.push(("Closed".to_owned(), format!("{} by {}", c.at, c.by)));
+        }
+        lotrace_recall::export::impact_report(&format!("Recall {}", r.id), lines, &self.impact)
+    }
 }
 
 /// What a drill found and how long it took.

@@ -98,6 +98,26 @@ pub struct LotLine {
     pub location: Option<String>,
 }
 
+impl LotLine {
+    /// The JSON of a lot line typed as `PRODUCT:LOT:QUANTITY[@LOCATION]` (the CLI's `--item`
+    /// and `--input`, the web forms' lines); the lot may itself contain ':'. The operation
+    /// checks the values; this only splits.
+    pub fn json_from_text(text: &str) -> std::result::Result<Value, String> {
+        let (rest, location) = match text.rsplit_once('@') {
+            Some((r, l)) => (r, Some(l)),
+            None => (text, None),
+        };
+        let bad = || format!("{text:?}: expected PRODUCT:LOT:QUANTITY[@LOCATION]");
+        let (head, quantity) = rest.rsplit_once(':').ok_or_else(bad)?;
+        let (product, lot) = head.split_once(':').ok_or_else(bad)?;
+        let mut line = json!({ "product": product, "lot": lot, "quantity": quantity });
+        if let Some(l) = location {
+            line["location"] = json!(l);
+        }
+        Ok(line)
+    }
+}
+
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Receive {

@@ -87,21 +87,7 @@ fn push(body: &mut Map<String, Value>, key: &str, value: Value) {
 
 /// `PRODUCT:LOT:QTY[@LOCATION]`; the lot may itself contain ':' (split from both ends).
 fn lot_line(text: &str) -> Result<Value> {
-    let (rest, location) = match text.rsplit_once('@') {
-        Some((r, l)) => (r, Some(l)),
-        None => (text, None),
-    };
-    let (head, quantity) = rest
-        .rsplit_once(':')
-        .with_context(|| format!("{text:?}: expected PRODUCT:LOT:QUANTITY[@LOCATION]"))?;
-    let (product, lot) = head
-        .split_once(':')
-        .with_context(|| format!("{text:?}: expected PRODUCT:LOT:QUANTITY[@LOCATION]"))?;
-    let mut line = json!({ "product": product, "lot": lot, "quantity": quantity });
-    if let Some(l) = location {
-        line["location"] = json!(l);
-    }
-    Ok(line)
+    lotrace_core::ops::LotLine::json_from_text(text).map_err(anyhow::Error::msg)
 }
 
 /// `NAME=VALUE[:UOM]`, e.g. `temperature=4.5:CEL`.

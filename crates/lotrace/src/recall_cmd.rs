@@ -61,19 +61,7 @@ impl ScopeArgs {
             );
         }
         if !self.lots.is_empty() {
-            let lots = self
-                .lots
-                .iter()
-                .map(|l| match l.split_once(':') {
-                    Some((product, lot)) if !l.contains("://") && !l.starts_with("urn:") => {
-                        LotRef::Codes {
-                            product: product.to_owned(),
-                            lot: lot.to_owned(),
-                        }
-                    }
-                    _ => LotRef::Id(l.clone()),
-                })
-                .collect();
+            let lots = self.lots.iter().map(|l| LotRef::parse(l)).collect();
             return Ok(Scope::Lots { lots });
         }
         if let Some(code) = &self.supplier_lot {
@@ -248,7 +236,7 @@ pub async fn recall(app: &App, command: RecallCommand) -> Result<()> {
                 println!(
                     "{}  {:<6}  {}  {}  ({})",
                     r.id,
-                    format!("{:?}", r.status).to_lowercase(),
+                    r.status.as_str(),
                     r.opened_at,
                     r.reason,
                     r.scope_text
@@ -362,19 +350,16 @@ pub async fn recall(app: &App, command: RecallCommand) -> Result<()> {
             let view = app.recall(&id).await?;
             let bytes = match format.as_str() {
                 "csv" => {
-                    let t = match table.as_str() {
-                        "lots" => export::lots_table(&view.impact),
-                        "customers" => export::customers_table(&view.impact),
-                        "balance" => export::balance_table(&view.impact),
-                        "one_up_one_down" => export::one_up_one_down_table(&view.impact),
-                        other => bail!(
-                            "--table {other:?}: expected lots, customers, balance or one_up_one_down"
-                        ),
+                    let Some(t) = export::table(&view.impact, &table) else {
+                        bail!(
+                            "--table {table:?}: expected one of {}",
+                            export::TABLES.join(", ")
+                        );
                     };
                     lotrace_report::to_csv(&t)?
                 }
-                "xlsx" => lotrace_report::to_xlsx(&report_of(&view))?,
-                "pdf" => lotrace_report::to_pdf(&report_of(&view))?,
+                "xlsx" => lotrace_report::to_xlsx(&view.report())?,
+                "pdf" => lotrace_report::to_pdf(&view.report())?,
                 other => bail!("--format {other:?}: expected csv, xlsx or pdf"),
             };
             std::fs::write(&output, &bytes)
@@ -383,25 +368,6 @@ pub async fn recall(app: &App, command: RecallCommand) -> Result<()> {
             Ok(())
         }
     }
-}
-
-/// The report of a recall: the same as `GET /api/v1/recalls/{id}/export`.
-fn report_of(view: &RecallView) -> lotrace_report::Report {
-    let r = &view.recall;
-    let lines = vec![
-        ("Recall".to_owned(), r.id.clone()),
-        (
-            "Status".to_owned(),
-            format!("{:?}", r.status).to_lowercase(),
-        ),
-        ("Reason".to_owned(), r.reason.clone()),
-        ("Scope".to_owned(), r.scope_text.clone()),
-        (
-            "Opened".to_owned(),
-            format!("{} by {}", r.opened_at, r.opened_by),
-        ),
-    ];
-    export::impact_report(&format!("Recall {}", r.id), lines, &view.impact)
 }
 
 fn show(view: &RecallView, json: bool) -> Result<()> {
@@ -417,7 +383,7 @@ fn render(view: &RecallView) -> String {
     let r = &view.recall;
     let i = &view.impact;
     let mut out = String::new();
-    let status = format!("{:?}", r.status).to_lowercase();
+    let status = r.status.as_str();
     let _ = writeln!(out, "{} ({status}): {}", r.id, r.reason);
     let _ = writeln!(
         out,
@@ -466,7 +432,7 @@ fn render(view: &RecallView) -> String {
         let _ = writeln!(
             out,
             "  {label:<24} {:<10} {:<10} on hand {}{}",
-            format!("{:?}", lot.relation).to_lowercase(),
+            lot.relation.as_str(),
             lot.status,
             lot.on_hand_total(),
             if places.is_empty() {

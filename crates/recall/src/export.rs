@@ -35,14 +35,6 @@ fn transactions(list: &[(Option<String>, String)]) -> String {
         .join("; ")
 }
 
-fn relation(lot: &AffectedLot) -> &'static str {
-    match lot.relation {
-        crate::LotRelation::Origin => "origin",
-        crate::LotRelation::Sibling => "sibling",
-        crate::LotRelation::Downstream => "downstream",
-    }
-}
-
 /// One row per affected lot: where its stock is and where it went.
 pub fn lots_table(impact: &Impact) -> Table {
     let mut table = Table::new(
@@ -76,7 +68,7 @@ pub fn lots_table(impact: &Impact) -> Table {
         table.rows.push(vec![
             lot_label(lot).into(),
             lot.product_name.clone().into(),
-            relation(lot).into(),
+            lot.relation.as_str().into(),
             lot.status.clone().into(),
             lot.uom.clone().into(),
             qty(lot.on_hand_total()),
@@ -221,6 +213,20 @@ pub fn one_up_one_down_table(impact: &Impact) -> Table {
         }
     }
     table
+}
+
+/// The names of the tables a CSV export can be, for [`table`].
+pub const TABLES: [&str; 4] = ["lots", "customers", "balance", "one_up_one_down"];
+
+/// One table of the impact by its name in [`TABLES`].
+pub fn table(impact: &Impact, name: &str) -> Option<Table> {
+    Some(match name {
+        "lots" => lots_table(impact),
+        "customers" => customers_table(impact),
+        "balance" => balance_table(impact),
+        "one_up_one_down" => one_up_one_down_table(impact),
+        _ => return None,
+    })
 }
 
 /// The whole impact as one report: `lines` say which recall (or drill) it is.

@@ -13,7 +13,7 @@ use lotrace_trace::{Direction, TraceError};
 use serde::Serialize;
 
 use crate::balance::{MassBalance, mass_balance};
-use crate::{MAX_AFFECTED_LOTS, RecallError, Views};
+use crate::{MAX_AFFECTED_LOTS, RecallError, Views, canonical};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -24,6 +24,16 @@ pub enum LotRelation {
     Sibling,
     /// Made from, or packed with, an origin or a sibling, directly or not.
     Downstream,
+}
+
+impl LotRelation {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LotRelation::Origin => "origin",
+            LotRelation::Sibling => "sibling",
+            LotRelation::Downstream => "downstream",
+        }
+    }
 }
 
 /// A quantity at a place.
@@ -165,12 +175,6 @@ pub struct Impact {
 struct Names<'a> {
     locations: HashMap<String, &'a str>,
     parties: HashMap<String, (&'a str, &'a str)>,
-}
-
-fn canonical(id: &str) -> String {
-    lotrace_gs1::canonicalize(id)
-        .map(|i| i.canonical)
-        .unwrap_or_else(|_| id.to_owned())
 }
 
 impl<'a> Names<'a> {

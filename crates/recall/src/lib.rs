@@ -23,6 +23,12 @@ use lotrace_core::catalog::Catalog;
 use lotrace_core::inventory::Inventory;
 use lotrace_trace::TraceIndex;
 
+/// The canonical form of an identifier, owned (the trace index's rule, so that lots found
+/// in the inventory and in the index are spelt alike).
+fn canonical(id: &str) -> String {
+    lotrace_trace::canonical(id).into_owned()
+}
+
 /// Most origin lots one recall starts from.
 pub const MAX_ORIGINS: usize = 10_000;
 /// Most affected lots one impact lists (beyond it the recall is refused, never truncated).

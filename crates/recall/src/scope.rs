@@ -7,7 +7,7 @@ use lotrace_core::catalog::Catalog;
 use lotrace_core::inventory::{Flow, LotState};
 use serde::{Deserialize, Serialize};
 
-use crate::{MAX_ORIGINS, RecallError, Views};
+use crate::{MAX_ORIGINS, RecallError, Views, canonical};
 
 /// A lot named by its identifier (any spelling) or by product and lot codes.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -15,6 +15,22 @@ use crate::{MAX_ORIGINS, RecallError, Views};
 pub enum LotRef {
     Codes { product: String, lot: String },
     Id(String),
+}
+
+impl LotRef {
+    /// `PRODUCT:LOT` (our codes) or any identifier of the lot (EPC URN, Digital Link).
+    pub fn parse(text: &str) -> LotRef {
+        let text = text.trim();
+        match text.split_once(':') {
+            Some((product, lot)) if !text.contains("://") && !text.starts_with("urn:") => {
+                LotRef::Codes {
+                    product: product.to_owned(),
+                    lot: lot.to_owned(),
+                }
+            }
+            _ => LotRef::Id(text.to_owned()),
+        }
+    }
 }
 
 /// Where a recall starts.
@@ -85,12 +101,6 @@ impl Scope {
             Scope::Container { sscc } => format!("container {sscc}"),
         }
     }
-}
-
-fn canonical(id: &str) -> String {
-    lotrace_gs1::canonicalize(id)
-        .map(|i| i.canonical)
-        .unwrap_or_else(|_| id.to_owned())
 }
 
 /// The last path segment of a lot URI (`.../10/LOT` or `urn:lotrace:lot:...:LOT`), decoded.

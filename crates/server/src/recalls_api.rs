@@ -6,7 +6,7 @@ use axum::http::{HeaderValue, StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use lotrace_app::{DrillRequest, Notification, RecallRequest, RecallView};
+use lotrace_app::{DrillRequest, Notification, RecallRequest};
 use lotrace_core::DomainError;
 use lotrace_recall::export;
 use serde::Deserialize;
@@ -60,58 +60,25 @@ struct ExportQuery {
     table: Option<String>,
 }
 
-const TABLES: [&str; 4] = ["lots", "customers", "balance", "one_up_one_down"];
-
-fn report_of(view: &RecallView) -> lotrace_report::Report {
-    let r = &view.recall;
-    let mut lines = vec![
-        ("Recall".to_owned(), r.id.clone()),
-        (
-            "Status".to_owned(),
-            format!("{:?}", r.status).to_lowercase(),
-        ),
-        ("Reason".to_owned(), r.reason.clone()),
-        ("Scope".to_owned(), r.scope_text.clone()),
-        (
-            "Opened".to_owned(),
-            format!("{} by {}", r.opened_at, r.opened_by),
-        ),
-        ("Holds".to_owned(), r.holds.len().to_string()),
-        (
-            "Notifications".to_owned(),
-            r.notifications.len().to_string(),
-        ),
-        ("Returns".to_owned(), r.returns.len().to_string()),
-    ];
-    if let Some(c) = &r.closed {
-        lines.push(("Closed".to_owned(), format!("{} by {}", c.at, c.by)));
-    }
-    export::impact_report(&format!("Recall {}", r.id), lines, &view.impact)
-}
-
 async fn export_recall(
     State(state): State<AppState>,
     Path(id): Path<String>,
     ApiQuery(q): ApiQuery<ExportQuery>,
 ) -> Result<Response, Problem> {
     if let Some(t) = &q.table
-        && !TABLES.contains(&t.as_str())
+        && !export::TABLES.contains(&t.as_str())
     {
         return Err(DomainError::field(
             "table",
-            format!("{t:?}: expected one of {}", TABLES.join(", ")),
+            format!("{t:?}: expected one of {}", export::TABLES.join(", ")),
         )
         .into());
     }
     let view = state.app.recall(&id).await?;
     let (bytes, media_type, extension) = match q.format.as_str() {
         "csv" => {
-            let table = match q.table.as_deref().unwrap_or("lots") {
-                "customers" => export::customers_table(&view.impact),
-                "balance" => export::balance_table(&view.impact),
-                "one_up_one_down" => export::one_up_one_down_table(&view.impact),
-                _ => export::lots_table(&view.impact),
-            };
+            let name = q.table.as_deref().unwrap_or("lots");
+            let table = export::table(&view.impact, name).expect("the name was checked above");
             (
                 lotrace_report::to_csv(&table),
                 "text/csv; charset=utf-8",
@@ -119,12 +86,12 @@ async fn export_recall(
             )
         }
         "xlsx" => (
-            lotrace_report::to_xlsx(&report_of(&view)),
+            lotrace_report::to_xlsx(&view.report()),
             "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
             "xlsx",
         ),
         "pdf" => (
-            lotrace_report::to_pdf(&report_of(&view)),
+            lotrace_report::to_pdf(&view.report()),
             "application/pdf",
             "pdf",
         ),

@@ -7,7 +7,7 @@ use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
-use lotrace_core::ops::Operation;
+use lotrace_core::ops::{LotLine, Operation};
 use serde::Deserialize;
 use serde_json::{Map, Value, json};
 
@@ -317,23 +317,6 @@ pub async fn form(
     }
 }
 
-/// `PRODUCT:LOT:QUANTITY[@LOCATION]` as a lot line; the lot may contain ':'.
-fn lot_line(text: &str) -> Result<Value, String> {
-    let (rest, location) = match text.rsplit_once('@') {
-        Some((r, l)) => (r, Some(l.trim())),
-        None => (text, None),
-    };
-    let bad = || format!("{text:?}: expected PRODUCT:LOT:QUANTITY[@LOCATION]");
-    let (head, quantity) = rest.rsplit_once(':').ok_or_else(bad)?;
-    let (product, lot) = head.split_once(':').ok_or_else(bad)?;
-    let mut line =
-        json!({ "product": product.trim(), "lot": lot.trim(), "quantity": quantity.trim() });
-    if let Some(l) = location {
-        line["location"] = json!(l);
-    }
-    Ok(line)
-}
-
 /// The operation's JSON body from the form; a malformed line names its field.
 fn body(specs: &[Spec], form: &Map<String, Value>) -> Result<Value, (String, String)> {
     let mut body = Map::new();
@@ -360,7 +343,9 @@ fn body(specs: &[Spec], form: &Map<String, Value>) -> Result<Value, (String, Str
                 }
                 let mut out = Vec::with_capacity(lines.len());
                 for (i, line) in lines.iter().enumerate() {
-                    out.push(lot_line(line).map_err(|e| (format!("{array}[{i}]"), e))?);
+                    out.push(
+                        LotLine::json_from_text(line).map_err(|e| (format!("{array}[{i}]"), e))?,
+                    );
                 }
                 body.insert(array.into(), Value::Array(out));
             }

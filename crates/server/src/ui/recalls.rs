@@ -35,13 +35,6 @@ struct RecallsPage {
     recalls: Vec<RecallLine>,
 }
 
-fn status_word(s: RecallStatus) -> &'static str {
-    match s {
-        RecallStatus::Open => "open",
-        RecallStatus::Closed => "closed",
-    }
-}
-
 async fn recalls_page(state: &AppState, layout: Layout) -> RecallsPage {
     let recalls = state
         .app
@@ -50,7 +43,7 @@ async fn recalls_page(state: &AppState, layout: Layout) -> RecallsPage {
         .unwrap_or_default()
         .into_iter()
         .map(|r| RecallLine {
-            status: status_word(r.status).to_owned(),
+            status: r.status.as_str().to_owned(),
             opened: format!(
                 "{} by {}",
                 r.opened_at.strftime("%Y-%m-%d %H:%M"),
@@ -88,20 +81,9 @@ impl ScopeForm {
         let lot = self.lot.trim();
         let supplier_lot = self.supplier_lot.trim();
         match (lot.is_empty(), supplier_lot.is_empty()) {
-            (false, true) => {
-                let reference = match lot.split_once(':') {
-                    Some((product, code)) if !lot.contains("://") && !lot.starts_with("urn:") => {
-                        LotRef::Codes {
-                            product: product.to_owned(),
-                            lot: code.to_owned(),
-                        }
-                    }
-                    _ => LotRef::Id(lot.to_owned()),
-                };
-                Ok(Scope::Lots {
-                    lots: vec![reference],
-                })
-            }
+            (false, true) => Ok(Scope::Lots {
+                lots: vec![LotRef::parse(lot)],
+            }),
             (true, false) => Ok(Scope::SupplierLot {
                 supplier_lot: supplier_lot.to_owned(),
                 supplier: None,
@@ -214,7 +196,7 @@ pub async fn show(
         .map(|l| ImpactLine {
             id: l.id.clone(),
             label: lot_label(&catalog, &l.id),
-            relation: format!("{:?}", l.relation).to_lowercase(),
+            relation: l.relation.as_str().to_owned(),
             status: l.status.clone(),
             on_hand: l.on_hand_total().to_string(),
             shipped: sum(&l.shipped).to_string(),
@@ -291,7 +273,7 @@ pub async fn show(
     render(
         &RecallPage {
             layout: Layout::new("/recalls").with_query_message(q.ok.as_deref(), q.error.as_deref()),
-            status: status_word(r.status).to_owned(),
+            status: r.status.as_str().to_owned(),
             open: r.status == RecallStatus::Open,
             id: r.id.clone(),
             facts,
