@@ -5,6 +5,9 @@ mod bench;
 mod demo;
 mod domain;
 mod epcis_cmd;
+mod export_cmd;
+mod export_epcis;
+mod export_fsma;
 mod keys_cmd;
 mod label_cmd;
 mod recall_cmd;
@@ -195,6 +198,9 @@ enum Command {
     /// Mock-recall drills: the full impact and mass balance, timed, holding nothing.
     #[command(subcommand)]
     Drill(recall_cmd::DrillCommand),
+    /// Exports: `export epcis` (JSON-LD or XML of a query, trace or recall), `export fsma204`.
+    #[command(subcommand)]
+    Export(export_cmd::ExportCommand),
     /// Make a GS1 label file (SVG, PNG, PDF, ZPL); with --sscc a pallet label.
     Label(Box<label_cmd::LabelArgs>),
     /// EPCIS tools: `lotrace epcis hash FILE [--prehash]` prints the CBV 2.0 event hash ID
@@ -361,6 +367,9 @@ async fn run(cli: Cli) -> Result<()> {
             };
             let app = domain::open_app(&location, &cli.company_prefix, &cli.utc_offset).await?;
             trace_cmd::run(&app, &id, direction, json, &export, &location).await
+        }
+        Command::Export(command) => {
+            export_cmd::run(command, &location, &cli.company_prefix, &cli.utc_offset).await
         }
         Command::Bench(options) => bench::run(options).await,
         Command::Other(words) => {
