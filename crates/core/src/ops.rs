@@ -170,6 +170,40 @@ pub struct Produce {
     pub production_order: Option<String>,
     #[serde(default)]
     pub time: Option<Timestamp>,
+    /// The production order (lotrace-bom) this run belongs to: the application checks the
+    /// inputs against the order's BOM version before planning (see `order_check`).
+    #[serde(default)]
+    pub order: Option<String>,
+    /// Inputs the BOM check refuses but a person allowed, each with the reason.
+    #[serde(default)]
+    pub overrides: Vec<InputOverride>,
+    /// The equipment used (a mixer, an oven line), for the batch record.
+    #[serde(default)]
+    pub equipment: Option<String>,
+    /// When the run started; `time` is when it ended (the output's commissioning).
+    #[serde(default)]
+    pub started: Option<Timestamp>,
+    /// Set by the application after it checked the order, never by a client.
+    #[serde(skip)]
+    pub order_check: Option<OrderCheck>,
+}
+
+/// "Consume input line `input` although the BOM check refuses it, because `reason`."
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct InputOverride {
+    /// The index of the line in `inputs`.
+    pub input: usize,
+    pub reason: String,
+}
+
+/// What the application's order check gives the produce operation.
+#[derive(Clone, Debug, Default)]
+pub struct OrderCheck {
+    /// Extension members added to the TransformationEvent (`lotrace:batch`).
+    pub extensions: Map<String, Value>,
+    /// Input lines whose hold or expiry an override allowed (the stock rule still holds).
+    pub overridden_inputs: Vec<usize>,
 }
 
 #[derive(Clone, Debug, Deserialize)]
@@ -663,10 +697,23 @@ impl<'a> Builder<'a> {
         qty: Qty,
         at: &str,
     ) -> Result<()> {
-        let state = inventory.lot(lot);
-        if let Some(state) = state {
+        if let Some(state) = inventory.lot(lot) {
             self.check_releasable(state, label)?;
         }
+        self.check_on_hand(inventory, field, lot, label, qty, at)
+    }
+
+    /// Enough of the lot on hand at `at`.
+    fn check_on_hand(
+        &self,
+        inventory: &Inventory,
+        field: &str,
+        lot: &str,
+        label: &str,
+        qty: Qty,
+        at: &str,
+    ) -> Result<()> {
+        let state = inventory.lot(lot);
         let on_hand = state.map(|s| s.on_hand_at(at)).unwrap_or_default();
         if on_hand < qty {
             return Err(DomainError::refused(
@@ -894,6 +941,18 @@ impl<'a> Builder<'a> {
         check_positive("quantity", p.quantity)?;
         let uom = unit_of("uom", product, p.uom.as_deref())?;
         check_lines("inputs", p.inputs.len())?;
+        if p.order.is_some() != p.order_check.is_some() {
+            return Err(DomainError::refused(
+                "order_unchecked",
+                "a production against an order must be checked against its BOM first",
+            ));
+        }
+        if p.order.is_none() && !p.overrides.is_empty() {
+            return Err(DomainError::field(
+                "overrides",
+                "only a production against an order (order) takes overrides",
+            ));
+        }
         let lot = match &p.lot {
             Some(lot) => {
                 check_lot_code("lot", lot)?;
@@ -920,7 +979,15 @@ impl<'a> Builder<'a> {
         for (i, line) in p.inputs.iter().enumerate() {
             let field = format!("inputs[{i}]");
             let (lot_uri, qty, in_uom, at) = self.line(catalog, &field, line, &p.location)?;
-            self.check_available(inventory, &field, &lot_uri, &line.lot, qty, &at)?;
+            let overridden = p
+                .order_check
+                .as_ref()
+                .is_some_and(|c| c.overridden_inputs.contains(&i));
+            if overridden {
+                self.check_on_hand(inventory, &field, &lot_uri, &line.lot, qty, &at)?;
+            } else {
+                self.check_available(inventory, &field, &lot_uri, &line.lot, qty, &at)?;
+            }
             let q = Self::quantity_json(&lot_uri, qty, &in_uom);
             if at != location.uri() {
                 staging.entry(at).or_default().push(q.clone());
@@ -981,6 +1048,25 @@ impl<'a> Builder<'a> {
             ilmd.insert("lotrace:line".into(), json!(line));
         }
         e.insert("ilmd".into(), Value::Object(ilmd));
+        if let Some(equipment) = &p.equipment {
+            check_text("equipment", equipment)?;
+            e.insert("lotrace:equipment".into(), json!(equipment));
+        }
+        if let Some(started) = p.started {
+            if started > p.time.unwrap_or(self.ctx.now) {
+                return Err(DomainError::field(
+                    "started",
+                    "the run cannot start after it ended (time)",
+                ));
+            }
+            e.insert(
+                "lotrace:startTime".into(),
+                json!(self.ctx.local(started).to_string() + &self.ctx.offset.to_string()),
+            );
+        }
+        if let Some(check) = &p.order_check {
+            e.extend(check.extensions.clone());
+        }
         self.push(e);
         Ok(())
     }

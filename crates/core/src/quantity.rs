@@ -27,6 +27,11 @@ impl Qty {
         self.0
     }
 
+    /// The quantity of `micro` micro-units (the inverse of `micro_units`).
+    pub fn from_micro_units(micro: i64) -> Qty {
+        Qty(micro)
+    }
+
     pub fn is_zero(self) -> bool {
         self.0 == 0
     }
