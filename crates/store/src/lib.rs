@@ -8,6 +8,7 @@
 //! PostgreSQL (`postgres://` URLs). SQL text is shared where both accept it (`sql`);
 //! DDL, bulk writes and locks are per backend (`sqlite`, `postgres`).
 
+mod auth;
 mod baseline;
 mod capture;
 mod chain;
@@ -35,6 +36,10 @@ use jiff::Timestamp;
 use lotrace_epcis::Event;
 use serde::Serialize;
 
+pub use auth::{
+    ApiToken, AuditEntry, AuditFilter, MAX_AUDIT_PAGE, MAX_AUDIT_TEXT_CHARS, MAX_AUTH_NAME_CHARS,
+    MAX_TOKENS, MAX_USERS, NewAuditEntry, NewToken, Session, User, check_auth_name,
+};
 pub use chain::{ChainBreak, ChainReport};
 pub use copy::{CopyProgress, CopyReport};
 pub use digest::LogDigest;
@@ -127,6 +132,10 @@ pub enum StoreError {
     ChainBroken(Box<ChainBreak>),
     #[error("named query refused: {0}")]
     InvalidNamedQuery(String),
+    #[error("{0}")]
+    InvalidAuth(String),
+    #[error("{kind} {name:?} already exists")]
+    AuthExists { kind: &'static str, name: String },
     #[error("{kind} {code:?} already exists")]
     MasterExists { kind: String, code: String },
     #[error("{kind} {code:?} is at version {found:?}, not {expected}: it was changed meanwhile")]

@@ -54,6 +54,11 @@ const SQLITE_MIGRATIONS: &[Migration] = &[
         "hash chain",
         include_str!("../migrations/sqlite/0008_hash_chain.sql"),
     ),
+    (
+        10,
+        "users, API tokens, web sessions, audit trail",
+        include_str!("../migrations/sqlite/0010_auth.sql"),
+    ),
 ];
 
 const POSTGRES_MIGRATIONS: &[Migration] = &[
@@ -91,6 +96,11 @@ const POSTGRES_MIGRATIONS: &[Migration] = &[
         POSTGRES_CHAIN_VERSION,
         "hash chain",
         include_str!("../migrations/postgres/0007_hash_chain.sql"),
+    ),
+    (
+        9,
+        "users, API tokens, web sessions, audit trail",
+        include_str!("../migrations/postgres/0009_auth.sql"),
     ),
 ];
 
