@@ -125,6 +125,9 @@ pub struct Location {
     pub gln_extension: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub address: Option<String>,
+    /// A phone number: part of the FSMA 204 location description.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phone: Option<String>,
     #[serde(default = "yes")]
     pub active: bool,
 }
@@ -151,6 +154,9 @@ pub struct Party {
     pub location_gln: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub address: Option<String>,
+    /// A phone number: part of the FSMA 204 location description.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phone: Option<String>,
     #[serde(default = "yes")]
     pub active: bool,
 }
@@ -182,6 +188,13 @@ fn check_name(field: &str, name: &str) -> Result<()> {
         ));
     }
     Ok(())
+}
+
+fn check_optional_name(field: &str, text: &Option<String>) -> Result<()> {
+    match text {
+        Some(t) => check_name(field, t),
+        None => Ok(()),
+    }
 }
 
 /// Verifies a GS1 key's check digit through the gs1 crate (one implementation of the rule).
@@ -288,6 +301,8 @@ impl Location {
         if let Some(gln) = &self.gln {
             check_gs1_key("gln", "414", gln, 13)?;
         }
+        check_optional_name("address", &self.address)?;
+        check_optional_name("phone", &self.phone)?;
         if let Some(ext) = &self.gln_extension {
             if self.gln.is_none() {
                 return Err(DomainError::field("gln_extension", "needs a gln"));
@@ -327,6 +342,8 @@ impl Party {
         if let Some(gln) = &self.gln {
             check_gs1_key("gln", "417", gln, 13)?;
         }
+        check_optional_name("address", &self.address)?;
+        check_optional_name("phone", &self.phone)?;
         if let Some(gln) = &self.location_gln {
             check_gs1_key("location_gln", "414", gln, 13)?;
         }

@@ -147,6 +147,23 @@ pub struct Receive {
     #[serde(default)]
     pub despatch_advice: Option<String>,
     #[serde(default)]
+    pub bill_of_lading: Option<String>,
+    /// FSMA 204: where the lot's traceability lot code was assigned (its TLC source): a
+    /// party or location code, a GLN, an FDA Food Facility Registration Number, a URL, or
+    /// the location description itself. Required for Food Traceability List products
+    /// unless they arrive as a raw agricultural commodity (with `harvest_date`).
+    #[serde(default)]
+    pub tlc_source: Option<String>,
+    /// FSMA 204, a raw agricultural commodity: the field or growing area it was harvested in.
+    #[serde(default)]
+    pub growing_area: Option<String>,
+    /// FSMA 204: where (a party or location code, or the description) and when it was
+    /// cooled before initial packing.
+    #[serde(default)]
+    pub cooling_location: Option<String>,
+    #[serde(default)]
+    pub cooling_date: Option<Date>,
+    #[serde(default)]
     pub time: Option<Timestamp>,
 }
 
@@ -566,6 +583,57 @@ fn unit_of(field: &str, product: &Product, given: Option<&str>) -> Result<String
     }
 }
 
+/// FSMA 204 at receipt of a Food Traceability List product: a reference document, and either
+/// the traceability lot code with its source (packed food) or the harvest date (a raw
+/// agricultural commodity before initial packing).
+fn fsma_receipt(product: &Product, r: &Receive) -> Result<()> {
+    for (field, text) in [
+        ("tlc_source", &r.tlc_source),
+        ("growing_area", &r.growing_area),
+        ("cooling_location", &r.cooling_location),
+    ] {
+        if let Some(t) = text {
+            check_text(field, t)?;
+        }
+    }
+    if !product.food_traceability_list {
+        return Ok(());
+    }
+    let code = &product.code;
+    if r.purchase_order.is_none() && r.despatch_advice.is_none() && r.bill_of_lading.is_none() {
+        return Err(DomainError::field(
+            "purchase_order",
+            format!(
+                "FSMA 204: {code:?} is on the Food Traceability List; give a reference document \
+                 (purchase_order, despatch_advice or bill_of_lading)"
+            ),
+        ));
+    }
+    if r.harvest_date.is_some() && r.tlc_source.is_none() {
+        return Ok(());
+    }
+    if r.tlc_source.is_none() {
+        return Err(DomainError::field(
+            "tlc_source",
+            format!(
+                "FSMA 204: {code:?} is on the Food Traceability List; give where its traceability \
+                 lot code was assigned (a supplier or location code, GLN, FDA registration number, \
+                 URL or address), or the harvest_date of a raw agricultural commodity"
+            ),
+        ));
+    }
+    match (&r.supplier_lot, &r.lot) {
+        (None, None) => Err(DomainError::field(
+            "supplier_lot",
+            format!(
+                "FSMA 204: give the traceability lot code of {code:?} as received (supplier_lot); \
+                 it is kept, not renumbered"
+            ),
+        )),
+        _ => Ok(()),
+    }
+}
+
 /// A business-transaction URI from a reference typed by a user: kept if already a URI.
 fn transaction(kind: &str, reference: &str) -> Value {
     let uri = if reference.contains(':') {
@@ -788,6 +856,7 @@ impl<'a> Builder<'a> {
                 ));
             }
         }
+        fsma_receipt(product, r)?;
         if let Some(c) = &r.country_of_origin
             && (c.len() != 2 || !c.bytes().all(|b| b.is_ascii_uppercase()))
         {
@@ -842,6 +911,10 @@ impl<'a> Builder<'a> {
             check_text("despatch_advice", d)?;
             transactions.push(transaction("desadv", d));
         }
+        if let Some(b) = &r.bill_of_lading {
+            check_text("bill_of_lading", b)?;
+            transactions.push(transaction("bol", b));
+        }
         if !transactions.is_empty() {
             e.insert("bizTransactionList".into(), json!(transactions));
         }
@@ -886,6 +959,24 @@ impl<'a> Builder<'a> {
         }
         if let Some(s) = &r.supplier_lot {
             ilmd.insert("lotrace:supplierLot".into(), json!(s));
+        }
+        let fsma = [
+            // The TLC as received is kept: FSMA 204 forbids a new one at receipt.
+            (
+                "lotrace:tlc",
+                r.supplier_lot.clone().or_else(|| r.lot.clone()),
+            ),
+            ("lotrace:tlcSource", r.tlc_source.clone()),
+            ("lotrace:growingArea", r.growing_area.clone()),
+            ("lotrace:coolingLocation", r.cooling_location.clone()),
+            ("lotrace:coolingDate", r.cooling_date.map(|d| d.to_string())),
+        ];
+        for (key, value) in fsma {
+            if let Some(v) = value
+                && (key != "lotrace:tlc" || r.tlc_source.is_some())
+            {
+                ilmd.insert(key.into(), json!(v));
+            }
         }
         ilmd.insert("lotrace:supplier".into(), json!(supplier.code));
         ilmd.insert("lotrace:product".into(), json!(product.code));
