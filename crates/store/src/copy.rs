@@ -1,7 +1,8 @@
 //! Copying a whole store into another, of either backend (`lotrace migrate-store`).
 //!
 //! Rows are copied as stored: log positions, capture IDs and bodies, every version of every
-//! master record, and counters stay exactly what they were, so a follower's cursor and every capture job's link stay valid in the copy. The
+//! master record, counters, named queries, subscriptions (with their delivery positions)
+//! and capture reports stay exactly what they were, so a follower's cursor and every capture job's link stay valid in the copy. The
 //! identifier index is rebuilt from the bodies, as a capture builds it (each backend keeps
 //! it in its own shape), so it is in the current canonical forms.
 
@@ -107,6 +108,43 @@ pub(crate) async fn copy_to(
             progress(CopyProgress { copied, total });
         }
     }
+    // The query interface's rows: named queries, their subscriptions (with the log position
+    // each has delivered up to, which the copy keeps), what proceed captures rejected.
+    let mut after = String::new();
+    loop {
+        let rows = source.named_queries_after(&after, COPY_BATCH_ROWS).await?;
+        let Some(last) = rows.last() else { break };
+        after = last.name.clone();
+        for q in &rows {
+            writer.insert_named_query(q).await?;
+        }
+        copied.named_queries += rows.len() as u64;
+        progress(CopyProgress { copied, total });
+    }
+    let mut after = String::new();
+    loop {
+        let rows = source.subscriptions_after(&after, COPY_BATCH_ROWS).await?;
+        let Some(last) = rows.last() else { break };
+        after = last.id.clone();
+        for s in &rows {
+            writer.insert_subscription(s).await?;
+        }
+        copied.subscriptions += rows.len() as u64;
+        progress(CopyProgress { copied, total });
+    }
+    let mut after = String::new();
+    loop {
+        let rows = source
+            .capture_reports_after(&after, COPY_BATCH_ROWS)
+            .await?;
+        let Some(last) = rows.last() else { break };
+        after = last.capture_id.clone();
+        for r in &rows {
+            writer.insert_capture_report(r).await?;
+        }
+        copied.capture_reports += rows.len() as u64;
+        progress(CopyProgress { copied, total });
+    }
     for (name, value) in dispatch!(source, b => b.counters().await)? {
         writer.set_counter(&name, value).await?;
         copied.counters += 1;
@@ -151,6 +189,9 @@ pub(crate) async fn copy_to(
                 c.counters,
                 c.documents,
                 c.recall_entries,
+                c.named_queries,
+                c.subscriptions,
+                c.capture_reports,
             )
         };
         exact(a) != exact(b)

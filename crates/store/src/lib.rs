@@ -202,6 +202,10 @@ pub struct StoreCounts {
     pub counters: u64,
     pub documents: u64,
     pub recall_entries: u64,
+    /// The EPCIS query interface's rows (`named.rs`).
+    pub named_queries: u64,
+    pub subscriptions: u64,
+    pub capture_reports: u64,
 }
 
 /// What `Store::backup_sqlite` wrote, as counted in the copy itself.

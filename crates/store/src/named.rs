@@ -1,12 +1,13 @@
 //! The EPCIS query interface's state beside the log: named queries, their webhook
 //! subscriptions (with the log position each has handled), and what a capture with
 //! `GS1-Capture-Error-Behaviour: proceed` left out. These rows change (a query is deleted, a
-//! subscription moves on); the event log never does.
+//! subscription moves on); the event log never does. `copy_to` carries them over.
 
 use jiff::Timestamp;
 use serde::Serialize;
 
 use crate::rows::{self, Columns};
+use crate::writer::Writer;
 use crate::{Backend, Result, Store, StoreError, from_us, to_us};
 
 /// The most named queries (and subscriptions) a store keeps.
@@ -271,5 +272,117 @@ impl Store {
             capture_id
         )?
         .pop())
+    }
+}
+
+/// Rows after a key, in key order, for `copy_to`.
+impl Store {
+    pub(crate) async fn named_queries_after(
+        &self,
+        after: &str,
+        limit: u32,
+    ) -> Result<Vec<NamedQuery>> {
+        read_all!(
+            self,
+            named_query,
+            "SELECT name, query_json, created_at_us FROM named_query WHERE name > $1 \
+             ORDER BY name LIMIT $2",
+            after,
+            i64::from(limit)
+        )
+    }
+
+    pub(crate) async fn subscriptions_after(
+        &self,
+        after: &str,
+        limit: u32,
+    ) -> Result<Vec<Subscription>> {
+        let sql = format!(
+            "SELECT {SUBSCRIPTION_COLUMNS} FROM subscription WHERE id > $1 ORDER BY id LIMIT $2"
+        );
+        read_all!(
+            self,
+            subscription,
+            sqlx::AssertSqlSafe(sql),
+            after,
+            i64::from(limit)
+        )
+    }
+
+    pub(crate) async fn capture_reports_after(
+        &self,
+        after: &str,
+        limit: u32,
+    ) -> Result<Vec<CaptureReport>> {
+        read_all!(
+            self,
+            report,
+            "SELECT capture_id, error_behaviour, events_rejected, errors_json \
+             FROM capture_report WHERE capture_id > $1 ORDER BY capture_id LIMIT $2",
+            after,
+            i64::from(limit)
+        )
+    }
+}
+
+/// Runs one statement inside a write transaction (`copy_to`).
+macro_rules! write_tx {
+    ($writer:expr, $sql:expr $(, $bind:expr)*) => {
+        match $writer {
+            Writer::Sqlite(w) => {
+                sqlx::query($sql)$(.bind($bind))*.execute(&mut *w.tx).await?;
+            }
+            Writer::Postgres(w) => {
+                sqlx::query($sql)$(.bind($bind))*.execute(&mut *w.tx).await?;
+            }
+        }
+    };
+}
+
+/// Writes rows as read from another store (`copy_to`), in the copy's transaction.
+impl Writer {
+    pub(crate) async fn insert_named_query(&mut self, q: &NamedQuery) -> Result<()> {
+        let json = q.query.to_string();
+        write_tx!(
+            self,
+            "INSERT INTO named_query (name, query_json, created_at_us) VALUES ($1, $2, $3)",
+            q.name.as_str(),
+            json.as_str(),
+            to_us(q.created_at)
+        );
+        Ok(())
+    }
+
+    pub(crate) async fn insert_subscription(&mut self, s: &Subscription) -> Result<()> {
+        write_tx!(
+            self,
+            "INSERT INTO subscription (id, query_name, dest, signature_token, report_if_empty, \
+             created_at_us, after_seq, delivered, last_error) \
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)",
+            s.id.as_str(),
+            s.query_name.as_str(),
+            s.dest.as_str(),
+            s.signature_token.as_deref(),
+            s.report_if_empty,
+            to_us(s.created_at),
+            s.after_seq,
+            s.delivered as i64,
+            s.last_error.as_deref()
+        );
+        Ok(())
+    }
+
+    pub(crate) async fn insert_capture_report(&mut self, r: &CaptureReport) -> Result<()> {
+        let errors = serde_json::Value::Array(r.errors.clone()).to_string();
+        write_tx!(
+            self,
+            "INSERT INTO capture_report (capture_id, error_behaviour, events_rejected, errors_json) \
+             VALUES ($1, $2, $3, $4)",
+            r.capture_id.as_str(),
+            r.error_behaviour.as_str(),
+            r.events_rejected as i64,
+            errors.as_str()
+        );
+        Ok(())
     }
 }

@@ -371,7 +371,7 @@ async fn counts(conn: &mut PgConnection) -> Result<StoreCounts> {
     let max_seq: i64 = sqlx::query_scalar(sql::MAX_SEQ)
         .fetch_one(&mut *conn)
         .await?;
-    let mut more = [0i64; 5];
+    let mut more = [0i64; sql::MASTER_COUNTS.len()];
     for (count, statement) in more.iter_mut().zip(sql::MASTER_COUNTS) {
         *count = sqlx::query_scalar(statement).fetch_one(&mut *conn).await?;
     }
@@ -385,12 +385,15 @@ async fn counts(conn: &mut PgConnection) -> Result<StoreCounts> {
         counters: more[2] as u64,
         documents: more[3] as u64,
         recall_entries: more[4] as u64,
+        named_queries: more[5] as u64,
+        subscriptions: more[6] as u64,
+        capture_reports: more[7] as u64,
     })
 }
 
 /// A write transaction holding the schema's capture lock.
 pub(crate) struct PgWriter {
-    tx: Transaction<'static, Postgres>,
+    pub(crate) tx: Transaction<'static, Postgres>,
 }
 
 impl PgWriter {

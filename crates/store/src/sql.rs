@@ -35,13 +35,17 @@ pub const EVENTS_AFTER: &str =
 pub const EVENT_COUNT: &str = "SELECT count(*) FROM event";
 
 pub const JOB_COUNT: &str = "SELECT count(*) FROM capture_job";
-/// Master records, all their versions, counters, documents, recall journal entries.
-pub const MASTER_COUNTS: [&str; 5] = [
+/// Master records, all their versions, counters, documents, recall journal entries, named
+/// queries, subscriptions, capture reports.
+pub const MASTER_COUNTS: [&str; 8] = [
     "SELECT count(*) FROM master_record",
     "SELECT count(*) FROM master_history",
     "SELECT count(*) FROM counter",
     "SELECT count(*) FROM document",
     "SELECT count(*) FROM recall_entry",
+    "SELECT count(*) FROM named_query",
+    "SELECT count(*) FROM subscription",
+    "SELECT count(*) FROM capture_report",
 ];
 
 /// Every event in eventTime order (log order among equal times), from a keyset cursor.

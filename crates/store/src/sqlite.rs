@@ -398,7 +398,7 @@ async fn counts(conn: &mut SqliteConnection) -> Result<StoreCounts> {
     let max_seq: i64 = sqlx::query_scalar(sql::MAX_SEQ)
         .fetch_one(&mut *conn)
         .await?;
-    let mut more = [0i64; 5];
+    let mut more = [0i64; sql::MASTER_COUNTS.len()];
     for (count, statement) in more.iter_mut().zip(sql::MASTER_COUNTS) {
         *count = sqlx::query_scalar(statement).fetch_one(&mut *conn).await?;
     }
@@ -412,13 +412,16 @@ async fn counts(conn: &mut SqliteConnection) -> Result<StoreCounts> {
         counters: more[2] as u64,
         documents: more[3] as u64,
         recall_entries: more[4] as u64,
+        named_queries: more[5] as u64,
+        subscriptions: more[6] as u64,
+        capture_reports: more[7] as u64,
     })
 }
 
 /// The one write transaction (`BEGIN IMMEDIATE`: the write lock is taken at the start, so
 /// reading then writing can never fail with SQLITE_BUSY half way).
 pub(crate) struct SqliteWriter {
-    tx: Transaction<'static, Sqlite>,
+    pub(crate) tx: Transaction<'static, Sqlite>,
     /// The writer pool, for work after the commit.
     writer: SqlitePool,
     committed: Arc<Notify>,

@@ -6,7 +6,10 @@ mod common;
 use std::collections::HashMap;
 
 use common::{TestStore, document, numbered_events, object_event};
-use lotrace_store::{CopyProgress, CounterStep, NewRecallEntry, Store, StoreError, StoredEvent};
+use lotrace_store::{
+    CaptureReport, CopyProgress, CounterStep, NewRecallEntry, Store, StoreError, StoredEvent,
+    Subscription,
+};
 use serde_json::json;
 
 /// A store with what real ones hold: several capture jobs, an error declaration, an event
@@ -85,6 +88,40 @@ async fn fill(store: &Store) {
         )
         .await
         .unwrap();
+    // The EPCIS query interface's rows.
+    for name in ["receipts", "shipments"] {
+        store
+            .create_named_query(name, &json!({ "EQ_bizStep": [name] }))
+            .await
+            .unwrap()
+            .unwrap();
+    }
+    let subscription = Subscription {
+        id: "0190a000-0000-7000-8000-000000000001".into(),
+        query_name: "shipments".into(),
+        dest: "http://127.0.0.1:9/hook".into(),
+        signature_token: Some("s3cret".into()),
+        report_if_empty: true,
+        created_at: "2026-01-05T10:00:00Z".parse().unwrap(),
+        after_seq: 0,
+        delivered: 0,
+        last_error: None,
+    };
+    store.create_subscription(&subscription).await.unwrap();
+    store
+        .record_delivery(&subscription.id, 1_000, 3, Some("attempt 5: refused"))
+        .await
+        .unwrap();
+    let job = store.capture_jobs(1).await.unwrap().remove(0);
+    store
+        .put_capture_report(&CaptureReport {
+            capture_id: job.id,
+            error_behaviour: "proceed".into(),
+            events_rejected: 2,
+            errors: vec![json!({ "eventIndex": 1, "field": "bizStep" })],
+        })
+        .await
+        .unwrap();
 }
 
 async fn log(store: &Store) -> Vec<StoredEvent> {
@@ -130,6 +167,20 @@ async fn assert_same_data(source: &Store, target: &Store) {
         );
     }
     assert_eq!(target.counter_value("lot:P-1").await.unwrap(), 1);
+    assert_eq!(
+        source.named_queries().await.unwrap(),
+        target.named_queries().await.unwrap()
+    );
+    let subscriptions = target.subscriptions(None).await.unwrap();
+    assert_eq!(source.subscriptions(None).await.unwrap(), subscriptions);
+    assert_eq!(
+        subscriptions[0].after_seq, 1_000,
+        "the delivery position is kept"
+    );
+    assert_eq!(subscriptions[0].signature_token.as_deref(), Some("s3cret"));
+    let job = source.capture_jobs(1).await.unwrap().remove(0);
+    let report = target.capture_report(&job.id).await.unwrap().unwrap();
+    assert_eq!(source.capture_report(&job.id).await.unwrap(), Some(report));
     for name in [
         "urn:epc:class:lgtin:4012345.012345.COPY",
         "urn:epc:class:lgtin:4012345.012345.ANON",
@@ -164,6 +215,14 @@ async fn copy_and_check(source: &TestStore, target: &TestStore) {
         ),
         (2, 4, 2, 2),
         "the recall numbering counter is copied too"
+    );
+    assert_eq!(
+        (
+            report.source.named_queries,
+            report.source.subscriptions,
+            report.source.capture_reports
+        ),
+        (2, 1, 1)
     );
     let last = reports.last().unwrap();
     assert_eq!(last.copied, last.total, "progress ends at the total");
