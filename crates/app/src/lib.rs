@@ -8,6 +8,7 @@
 
 mod master;
 mod recall;
+pub mod import;
 
 use std::sync::Arc;
 

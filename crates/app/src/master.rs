@@ -50,7 +50,11 @@ fn decode<T: DeserializeOwned>(body: Value) -> Result<T> {
 }
 
 /// Validates a record of `kind` and returns its code and normalised JSON.
-fn validate(kind: MasterKind, body: Value, catalog: &Catalog) -> Result<(String, Value)> {
+pub(crate) fn validate(
+    kind: MasterKind,
+    body: Value,
+    catalog: &Catalog,
+) -> Result<(String, Value)> {
     fn normalised<T: Serialize>(code: &str, record: &T) -> Result<(String, Value)> {
         let json = serde_json::to_value(record)
             .map_err(|e| DomainError::field("(body)", e.to_string()))?;
@@ -84,7 +88,7 @@ fn validate(kind: MasterKind, body: Value, catalog: &Catalog) -> Result<(String,
     }
 }
 
-fn insert(catalog: &mut Catalog, kind: MasterKind, body: &Value) -> Result<()> {
+pub(crate) fn insert(catalog: &mut Catalog, kind: MasterKind, body: &Value) -> Result<()> {
     match kind {
         MasterKind::Product => {
             let p: Product = decode(body.clone())?;

@@ -326,6 +326,15 @@ impl Store {
         .await
     }
 
+    /// Creates many records (kind, code, body) in one transaction: all or none
+    /// (`MasterExists` names the first code taken). For spreadsheet imports.
+    pub async fn create_masters(
+        &self,
+        records: &[(String, String, serde_json::Value)],
+    ) -> Result<Vec<MasterRecord>> {
+        master::create_many(self.begin_write().await?, records).await
+    }
+
     /// A write transaction holding the backend's write lock.
     pub(crate) async fn begin_write(&self) -> Result<Writer> {
         Ok(match &self.backend {

@@ -117,6 +117,38 @@ pub(crate) async fn put(
     Ok(record)
 }
 
+/// Creates every record of `records` (kind, code, body) in one transaction: all or none.
+/// A code already taken (or given twice) is `MasterExists` and nothing is stored.
+pub(crate) async fn create_many(
+    mut writer: Writer,
+    records: &[(String, String, serde_json::Value)],
+) -> Result<Vec<MasterRecord>> {
+    let now = from_us(to_us(Timestamp::now()));
+    let mut stored: Vec<MasterRecord> = Vec::with_capacity(records.len());
+    for (kind, code, body) in records {
+        let taken = writer.master_version(kind, code).await?.is_some()
+            || stored.iter().any(|r| &r.kind == kind && &r.code == code);
+        if taken {
+            // Dropping the writer rolls the transaction back.
+            return Err(StoreError::MasterExists {
+                kind: kind.clone(),
+                code: code.clone(),
+            });
+        }
+        let record = MasterRecord {
+            kind: kind.clone(),
+            code: code.clone(),
+            version: 1,
+            body: body.clone(),
+            updated_at: now,
+        };
+        writer.write_master(&record).await?;
+        stored.push(record);
+    }
+    writer.commit(0).await?;
+    Ok(stored)
+}
+
 /// Checks that every counter stands just below its step and advances it; a counter drawn
 /// meanwhile by another writer is a `CounterConflict` (the caller draws again).
 pub(crate) async fn advance(writer: &mut Writer, steps: &[CounterStep]) -> Result<()> {
