@@ -2,7 +2,9 @@
 //! that post and redirect, no JavaScript of our own. Every page reads and writes through
 //! `App`, like the API, so the same rules give the same messages.
 
+mod events;
 mod graph;
+mod master;
 mod ops;
 mod pages;
 mod recalls;
@@ -24,10 +26,12 @@ const STYLE: &str = include_str!("../../assets/style.css");
 
 pub fn routes() -> Router<AppState> {
     Router::new()
+        .merge(master::routes())
         .route("/", get(pages::dashboard))
         .route("/assets/style.css", get(style))
         .route("/scan", get(pages::scan_page).post(pages::scan))
         .route("/lots", get(pages::lots))
+        .route("/events", get(events::list))
         .route("/lot", get(pages::lot))
         .route("/lot/graph.svg", get(pages::graph_svg))
         .route("/ops", get(|| async { Redirect::to("/ops/receive") }))
@@ -71,6 +75,8 @@ const NAV: &[(&str, &str)] = &[
     ("/ops/receive", "Operations"),
     ("/recalls", "Recalls"),
     ("/drills", "Drills"),
+    ("/events", "Events"),
+    ("/products", "Master data"),
 ];
 
 impl Layout {
