@@ -270,6 +270,11 @@ fn fold(entries: &[RecallEntry]) -> Option<RecallRecord> {
 }
 
 impl App {
+    /// The site's offset from UTC, for times typed in site time (recall windows).
+    pub fn site_offset(&self) -> lotrace_epcis::TzOffset {
+        self.config.offset
+    }
+
     fn recall_views<'a>(&self, views: &'a crate::Views) -> lotrace_recall::Views<'a> {
         lotrace_recall::Views {
             catalog: &views.catalog,

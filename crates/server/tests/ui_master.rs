@@ -7,56 +7,10 @@ mod common;
 use common::TestServer;
 use serde_json::json;
 
-/// A client that does not follow redirects, so a 303 and its target can be checked.
-fn form_client() -> reqwest::Client {
-    reqwest::Client::builder()
-        .redirect(reqwest::redirect::Policy::none())
-        .build()
-        .unwrap()
-}
-
-async fn post_form(
-    server: &TestServer,
-    path: &str,
-    pairs: &[(&str, &str)],
-) -> (u16, String, String) {
-    let response = form_client()
-        .post(server.url(path))
-        .header("content-type", "application/x-www-form-urlencoded")
-        .body(urlencoded(pairs))
-        .send()
-        .await
-        .unwrap();
-    let status = response.status().as_u16();
-    let location = response
-        .headers()
-        .get("location")
-        .map(|v| v.to_str().unwrap().to_owned())
-        .unwrap_or_default();
-    (status, location, response.text().await.unwrap())
-}
-
-/// The body a browser posts for a form.
-fn urlencoded(pairs: &[(&str, &str)]) -> String {
-    let encode = |t: &str| {
-        percent_encoding::utf8_percent_encode(t, percent_encoding::NON_ALPHANUMERIC).to_string()
-    };
-    pairs
-        .iter()
-        .map(|(k, v)| format!("{}={}", encode(k), encode(v)))
-        .collect::<Vec<_>>()
-        .join("&")
-}
-
-async fn page(server: &TestServer, path: &str) -> (u16, String) {
-    let response = server.client.get(server.url(path)).send().await.unwrap();
-    (response.status().as_u16(), response.text().await.unwrap())
-}
-
 #[tokio::test]
 async fn a_product_is_added_refused_edited_and_deactivated_through_its_form() {
     let server = TestServer::start().await;
-    let (status, html) = page(&server, "/products").await;
+    let (status, html) = server.page("/products").await;
     assert_eq!(status, 200);
     assert!(html.contains("No product yet"), "{html}");
 
@@ -71,7 +25,7 @@ async fn a_product_is_added_refused_edited_and_deactivated_through_its_form() {
         ("shelf_life_date", "expiry"),
         ("pick_rule", "FEFO"),
     ];
-    let (status, _, html) = post_form(&server, "/products", &bad).await;
+    let (status, _, html) = server.post_form("/products", &bad).await;
     assert_eq!(status, 422);
     assert!(html.contains("gtin"), "the message names the field: {html}");
     assert!(
@@ -89,7 +43,7 @@ async fn a_product_is_added_refused_edited_and_deactivated_through_its_form() {
     good[2] = ("gtin", "04012345222227");
     good.push(("required_at_receipt", "supplier_lot"));
     good.push(("required_at_receipt", "harvest_date"));
-    let (status, location, _) = post_form(&server, "/products", &good).await;
+    let (status, location, _) = server.post_form("/products", &good).await;
     assert_eq!(status, 303);
     assert!(location.starts_with("/products/KALE?ok="), "{location}");
     let (status, product) = server.get("/api/v1/master/products/KALE", &[]).await;
@@ -107,12 +61,12 @@ async fn a_product_is_added_refused_edited_and_deactivated_through_its_form() {
     );
 
     // A second add of the same code is refused.
-    let (status, _, html) = post_form(&server, "/products", &good).await;
+    let (status, _, html) = server.post_form("/products", &good).await;
     assert_eq!(status, 422);
     assert!(html.contains("KALE"), "{html}");
 
     // The edit page shows the stored values; a save changes what the form shows only.
-    let (status, html) = page(&server, "/products/KALE").await;
+    let (status, html) = server.page("/products/KALE").await;
     assert_eq!(status, 200);
     assert!(
         html.contains(r#"name="code" value="KALE" readonly"#),
@@ -126,7 +80,7 @@ async fn a_product_is_added_refused_edited_and_deactivated_through_its_form() {
         .collect();
     edit[1] = ("name", "Curly kale, washed");
     edit.push(("shelf_life_days", "9"));
-    let (status, location, _) = post_form(&server, "/products/KALE", &edit).await;
+    let (status, location, _) = server.post_form("/products/KALE", &edit).await;
     assert_eq!(status, 303, "{location}");
     let (_, product) = server.get("/api/v1/master/products/KALE", &[]).await;
     assert_eq!(product["name"], "Curly kale, washed");
@@ -142,20 +96,22 @@ async fn a_product_is_added_refused_edited_and_deactivated_through_its_form() {
     let mut wrong = edit.clone();
     wrong.retain(|(k, _)| *k != "shelf_life_days");
     wrong.push(("shelf_life_days", "nine"));
-    let (status, _, html) = post_form(&server, "/products/KALE", &wrong).await;
+    let (status, _, html) = server.post_form("/products/KALE", &wrong).await;
     assert_eq!(status, 422);
     assert!(html.contains("shelf_life_days"), "{html}");
     let (_, after) = server.get("/api/v1/master/products/KALE", &[]).await;
     assert_eq!(after, product, "a refused save changes nothing");
 
     // Deactivated: gone from the default list, listed under inactive.
-    let (status, _, _) = post_form(&server, "/products/KALE/active", &[("active", "false")]).await;
+    let (status, _, _) = server
+        .post_form("/products/KALE/active", &[("active", "false")])
+        .await;
     assert_eq!(status, 303);
     let (_, product) = server.get("/api/v1/master/products/KALE", &[]).await;
     assert_eq!(product["active"], false);
-    let (_, html) = page(&server, "/products").await;
+    let (_, html) = server.page("/products").await;
     assert!(!html.contains("/products/KALE"), "{html}");
-    let (_, html) = page(&server, "/products?status=inactive").await;
+    let (_, html) = server.page("/products?status=inactive").await;
     assert!(html.contains(r#"href="/products/KALE""#), "{html}");
     server.stop().await;
 }
@@ -173,7 +129,7 @@ async fn an_edit_keeps_the_fields_its_form_does_not_show() {
         ("roles", "carrier"),
         ("gln", "0614141000012"),
     ];
-    let (status, location, body) = post_form(&server, "/parties/FARM", &form).await;
+    let (status, location, body) = server.post_form("/parties/FARM", &form).await;
     assert_eq!(status, 303, "{body}");
     assert_eq!(location, "/parties/FARM?ok=Party%20FARM%20saved");
     let (_, saved) = server.get("/api/v1/master/parties/FARM", &[]).await;
@@ -181,29 +137,26 @@ async fn an_edit_keeps_the_fields_its_form_does_not_show() {
     assert_eq!(saved["roles"], json!(["supplier", "carrier"]));
     assert_eq!(saved["code"], party["code"]);
     // A role outside the list is refused, naming the field.
-    let (status, _, html) = post_form(
-        &server,
-        "/parties/FARM",
-        &[("name", "X"), ("roles", "landlord")],
-    )
-    .await;
+    let (status, _, html) = server
+        .post_form("/parties/FARM", &[("name", "X"), ("roles", "landlord")])
+        .await;
     assert_eq!(status, 422);
     assert!(
         html.contains("roles") && html.contains("landlord"),
         "{html}"
     );
     // A location's parent is checked like the API checks it.
-    let (status, _, html) = post_form(
-        &server,
-        "/locations",
-        &[
-            ("code", "BIN9"),
-            ("name", "Bin 9"),
-            ("kind", "bin"),
-            ("parent", "NOWHERE"),
-        ],
-    )
-    .await;
+    let (status, _, html) = server
+        .post_form(
+            "/locations",
+            &[
+                ("code", "BIN9"),
+                ("name", "Bin 9"),
+                ("kind", "bin"),
+                ("parent", "NOWHERE"),
+            ],
+        )
+        .await;
     assert_eq!(status, 422);
     assert!(html.contains("parent"), "{html}");
     server.stop().await;
@@ -217,25 +170,25 @@ async fn lists_search_and_page() {
         let (status, answer) = server.post("/api/v1/master/parties", &body).await;
         assert_eq!(status, 201, "{answer}");
     }
-    let (_, first) = page(&server, "/parties").await;
+    let (_, first) = server.page("/parties").await;
     assert!(first.contains("Page 1 of 2 · 57 party(s)"), "{first}");
     assert!(
         first.contains(r#"href="/parties/C049""#) && !first.contains(r#"href="/parties/C050""#)
     );
-    let (_, second) = page(&server, "/parties?page=2").await;
+    let (_, second) = server.page("/parties?page=2").await;
     assert!(
         second.contains(r#"href="/parties/C050""#) && second.contains(r#"href="/parties/C056""#)
     );
     assert!(!second.contains(r#"href="/parties/C049""#));
     // A page past the end shows the last one.
-    let (_, past) = page(&server, "/parties?page=99").await;
+    let (_, past) = server.page("/parties?page=99").await;
     assert!(past.contains("Page 2 of 2"));
-    let (_, found) = page(&server, "/parties?q=customer%2012").await;
+    let (_, found) = server.page("/parties?q=customer%2012").await;
     assert!(
         found.contains(r#"href="/parties/C012""#) && found.contains("1 party(s)"),
         "{found}"
     );
-    let (_, none) = page(&server, "/parties?q=zzz").await;
+    let (_, none) = server.page("/parties?q=zzz").await;
     assert!(none.contains("No party matches"), "{none}");
     server.stop().await;
 }
@@ -252,7 +205,7 @@ async fn the_event_list_filters_by_identifier_type_and_date_and_pages() {
         let (status, answer) = server.post("/api/v1/ops/receive", &receipt).await;
         assert_eq!(status, 201, "{answer}");
     }
-    let (status, html) = page(&server, "/events").await;
+    let (status, html) = server.page("/events").await;
     assert_eq!(status, 200);
     assert_eq!(html.matches("<tr><td>").count(), 50, "one page of 50");
     assert!(html.contains("ObjectEvent ADD receiving"), "{html}");
@@ -263,24 +216,22 @@ async fn the_event_list_filters_by_identifier_type_and_date_and_pages() {
         .expect("a link to the older events")
         .replace("&#38;", "&")
         .replace("&amp;", "&");
-    let (_, older) = page(&server, &next).await;
+    let (_, older) = server.page(&next).await;
     assert_eq!(older.matches("<tr><td>").count(), 5, "the 5 oldest");
     assert!(!older.contains(r#"rel="next""#));
 
     // One lot, named by its Digital Link on another domain.
-    let (_, one) = page(
-        &server,
-        "/events?id=https%3A%2F%2Fexample.com%2F01%2F00614141123452%2F10%2FF007",
-    )
-    .await;
+    let (_, one) = server
+        .page("/events?id=https%3A%2F%2Fexample.com%2F01%2F00614141123452%2F10%2FF007")
+        .await;
     assert_eq!(one.matches("<tr><td>").count(), 1, "{one}");
     assert!(one.contains("LETTUCE F007"), "{one}");
     // A day: receipts on June 3rd are n = 2, 30.
-    let (_, day) = page(&server, "/events?from=2026-06-03&to=2026-06-03").await;
+    let (_, day) = server.page("/events?from=2026-06-03&to=2026-06-03").await;
     assert_eq!(day.matches("<tr><td>").count(), 2, "{day}");
-    let (_, none) = page(&server, "/events?type=TransformationEvent").await;
+    let (_, none) = server.page("/events?type=TransformationEvent").await;
     assert!(none.contains("No event matches"), "{none}");
-    let (status, bad) = page(&server, "/events?from=June").await;
+    let (status, bad) = server.page("/events?from=June").await;
     assert_eq!(status, 422);
     assert!(
         bad.contains("from: &#34;June&#34; is not a date (YYYY-MM-DD)"),

@@ -40,6 +40,7 @@ pub fn routes() -> Router<AppState> {
         .route("/recalls/{id}", get(recalls::show))
         .route("/recalls/{id}/hold", post(recalls::hold))
         .route("/recalls/{id}/notify", post(recalls::notify))
+        .route("/recalls/{id}/returns", post(recalls::record_return))
         .route("/recalls/{id}/close", post(recalls::close))
         .route("/drills", get(recalls::drills).post(recalls::run_drill))
 }

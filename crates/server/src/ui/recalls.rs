@@ -5,6 +5,7 @@ use axum::Form;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::Response;
+use jiff::Timestamp;
 use lotrace_app::{DrillRequest, Notification, RecallRequest, RecallStatus};
 use lotrace_recall::{LotRef, Scope};
 use serde::Deserialize;
@@ -33,6 +34,17 @@ pub struct RecallLine {
 struct RecallsPage {
     layout: Layout,
     recalls: Vec<RecallLine>,
+    locations: Vec<String>,
+    products: Vec<String>,
+}
+
+/// The codes the scope form offers.
+async fn scope_codes(state: &AppState) -> (Vec<String>, Vec<String>) {
+    let catalog = state.app.catalog().await;
+    (
+        catalog.locations.keys().cloned().collect(),
+        catalog.products.keys().cloned().collect(),
+    )
 }
 
 async fn recalls_page(state: &AppState, layout: Layout) -> RecallsPage {
@@ -54,7 +66,13 @@ async fn recalls_page(state: &AppState, layout: Layout) -> RecallsPage {
             scope: r.scope_text,
         })
         .collect();
-    RecallsPage { layout, recalls }
+    let (locations, products) = scope_codes(state).await;
+    RecallsPage {
+        layout,
+        recalls,
+        locations,
+        products,
+    }
 }
 
 pub async fn list(State(state): State<AppState>, Query(q): Query<Flashes>) -> Response {
@@ -69,6 +87,17 @@ pub struct ScopeForm {
     #[serde(default)]
     supplier_lot: String,
     #[serde(default)]
+    sscc: String,
+    /// A production window: where, from, until, and optionally which product.
+    #[serde(default)]
+    location: String,
+    #[serde(default)]
+    from: String,
+    #[serde(default)]
+    to: String,
+    #[serde(default)]
+    product: String,
+    #[serde(default)]
     reason: String,
     #[serde(default)]
     widen: Option<String>,
@@ -76,20 +105,71 @@ pub struct ScopeForm {
     note: String,
 }
 
+/// A `datetime-local` value (`YYYY-MM-DDTHH:MM[:SS]`) at the site's offset, or a date
+/// (its midnight).
+fn site_time(
+    field: &str,
+    text: &str,
+    offset: lotrace_epcis::TzOffset,
+) -> Result<Timestamp, String> {
+    let civil: jiff::civil::DateTime = text
+        .parse()
+        .or_else(|_| {
+            text.parse::<jiff::civil::Date>()
+                .map(|d| d.to_datetime(jiff::civil::Time::midnight()))
+        })
+        .map_err(|_| format!("{field}: {text:?} is not a date and time (YYYY-MM-DDTHH:MM)"))?;
+    let zone = jiff::tz::TimeZone::fixed(
+        jiff::tz::Offset::from_seconds(i32::from(offset.minutes) * 60)
+            .map_err(|_| format!("{field}: the site's offset is out of range"))?,
+    );
+    civil
+        .to_zoned(zone)
+        .map(|z| z.timestamp())
+        .map_err(|_| format!("{field}: {text:?} is out of range"))
+}
+
 impl ScopeForm {
-    fn scope(&self) -> Result<Scope, String> {
-        let lot = self.lot.trim();
-        let supplier_lot = self.supplier_lot.trim();
-        match (lot.is_empty(), supplier_lot.is_empty()) {
-            (false, true) => Ok(Scope::Lots {
-                lots: vec![LotRef::parse(lot)],
-            }),
-            (true, false) => Ok(Scope::SupplierLot {
-                supplier_lot: supplier_lot.to_owned(),
+    fn scope(&self, offset: lotrace_epcis::TzOffset) -> Result<Scope, String> {
+        let text = |t: &str| t.trim().to_owned();
+        let (lot, supplier_lot, sscc, location) = (
+            text(&self.lot),
+            text(&self.supplier_lot),
+            text(&self.sscc),
+            text(&self.location),
+        );
+        let given = [&lot, &supplier_lot, &sscc, &location]
+            .iter()
+            .filter(|t| !t.is_empty())
+            .count();
+        if given != 1 {
+            return Err(
+                "give one of: a lot, a supplier lot code, a container, or a production window"
+                    .to_owned(),
+            );
+        }
+        let product = (!self.product.trim().is_empty()).then(|| text(&self.product));
+        if !lot.is_empty() {
+            Ok(Scope::Lots {
+                lots: vec![LotRef::parse(&lot)],
+            })
+        } else if !supplier_lot.is_empty() {
+            Ok(Scope::SupplierLot {
+                supplier_lot,
                 supplier: None,
-                product: None,
-            }),
-            _ => Err("give a lot or a supplier lot code (one of them)".to_owned()),
+                product,
+            })
+        } else if !sscc.is_empty() {
+            Ok(Scope::Container { sscc })
+        } else {
+            let from = site_time("from", self.from.trim(), offset)?;
+            let to = site_time("to", self.to.trim(), offset)?;
+            Ok(Scope::Production {
+                location,
+                from,
+                to,
+                product,
+            })
         }
     }
 }
@@ -99,7 +179,7 @@ pub async fn start(
     headers: HeaderMap,
     Form(form): Form<ScopeForm>,
 ) -> Response {
-    let scope = match form.scope() {
+    let scope = match form.scope(state.app.site_offset()) {
         Ok(s) => s,
         Err(e) => return see_other("/recalls", "error", &e),
     };
@@ -340,6 +420,51 @@ pub async fn notify(
 }
 
 #[derive(Deserialize)]
+pub struct ReturnForm {
+    customer: String,
+    /// `PRODUCT:LOT`.
+    lot: String,
+    quantity: String,
+    location: String,
+    #[serde(default)]
+    rma: String,
+}
+
+pub async fn record_return(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    headers: HeaderMap,
+    Form(form): Form<ReturnForm>,
+) -> Response {
+    let back = format!("/recalls/{id}");
+    let Some((product, lot)) = form.lot.trim().split_once(':') else {
+        return see_other(&back, "error", "lot: give it as PRODUCT:LOT");
+    };
+    let rma = (!form.rma.trim().is_empty()).then(|| form.rma.trim().to_owned());
+    let body = json!({
+        "customer": form.customer.trim(), "product": product.trim(), "lot": lot.trim(),
+        "quantity": form.quantity.trim(), "location": form.location.trim(), "rma": rma,
+    });
+    match state
+        .app
+        .recall_return(&id, body, &operator(&headers))
+        .await
+    {
+        Ok(_) => see_other(
+            &back,
+            "ok",
+            &format!(
+                "return of {} {} from {} recorded",
+                form.quantity.trim(),
+                form.lot.trim(),
+                form.customer.trim()
+            ),
+        ),
+        Err(e) => see_other(&back, "error", &explain(&e).0),
+    }
+}
+
+#[derive(Deserialize)]
 pub struct CloseForm {
     summary: String,
 }
@@ -366,9 +491,12 @@ pub async fn close(
 struct DrillsPage {
     layout: Layout,
     drills: Vec<(String, String, String, u32, u32, String, String)>,
+    locations: Vec<String>,
+    products: Vec<String>,
 }
 
 pub async fn drills(State(state): State<AppState>, Query(q): Query<Flashes>) -> Response {
+    let (locations, products) = scope_codes(&state).await;
     let drills = state
         .app
         .drills()
@@ -391,6 +519,8 @@ pub async fn drills(State(state): State<AppState>, Query(q): Query<Flashes>) -> 
         &DrillsPage {
             layout: Layout::new("/drills").with_query_message(q.ok.as_deref(), q.error.as_deref()),
             drills,
+            locations,
+            products,
         },
         StatusCode::OK,
     )
@@ -401,7 +531,7 @@ pub async fn run_drill(
     headers: HeaderMap,
     Form(form): Form<ScopeForm>,
 ) -> Response {
-    let scope = match form.scope() {
+    let scope = match form.scope(state.app.site_offset()) {
         Ok(s) => s,
         Err(e) => return see_other("/drills", "error", &e),
     };

@@ -72,6 +72,42 @@ impl TestServer {
         (status, response.json().await.unwrap_or(Value::Null))
     }
 
+    /// POSTs `pairs` as a browser posts a form, without following a redirect: the status,
+    /// the Location header (empty when none) and the body.
+    pub async fn post_form(&self, path: &str, pairs: &[(&str, &str)]) -> (u16, String, String) {
+        let encode = |t: &str| {
+            percent_encoding::utf8_percent_encode(t, percent_encoding::NON_ALPHANUMERIC).to_string()
+        };
+        let body = pairs
+            .iter()
+            .map(|(k, v)| format!("{}={}", encode(k), encode(v)))
+            .collect::<Vec<_>>()
+            .join("&");
+        let response = reqwest::Client::builder()
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .unwrap()
+            .post(self.url(path))
+            .header("content-type", "application/x-www-form-urlencoded")
+            .body(body)
+            .send()
+            .await
+            .unwrap();
+        let status = response.status().as_u16();
+        let location = response
+            .headers()
+            .get("location")
+            .map(|v| v.to_str().unwrap().to_owned())
+            .unwrap_or_default();
+        (status, location, response.text().await.unwrap())
+    }
+
+    /// GETs a page: the status and the HTML.
+    pub async fn page(&self, path: &str) -> (u16, String) {
+        let response = self.client.get(self.url(path)).send().await.unwrap();
+        (response.status().as_u16(), response.text().await.unwrap())
+    }
+
     /// The master data of the small salad chain the recall and UI tests share: lettuce and
     /// salad, a plant with a cold room and line 3, a farm and a shop.
     pub async fn salad_master_data(&self) {
