@@ -6,6 +6,7 @@
 //! to the views; so the views never run ahead of the log. Before each operation the views
 //! catch up with events other processes appended (another server, the CLI).
 
+mod compliance;
 mod master;
 mod recall;
 pub mod import;
@@ -23,6 +24,7 @@ use lotrace_trace::{Direction, Trace, TraceError, TraceIndex};
 use serde::Serialize;
 use tokio::sync::Mutex;
 
+pub use compliance::{Fsma204Export, Fsma204Request};
 pub use master::MasterKind;
 pub use recall::{
     DrillRecord, DrillRequest, Notification, RecallRecord, RecallRequest, RecallStatus, RecallView,

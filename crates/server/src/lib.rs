@@ -4,6 +4,7 @@
 mod api;
 mod documents_api;
 mod epcis;
+mod exports_api;
 mod label_api;
 mod problem;
 mod recalls_api;
@@ -79,6 +80,7 @@ pub fn router(state: AppState) -> Router {
         .merge(documents_api::routes())
         .merge(label_api::routes())
         .merge(recalls_api::routes())
+        .merge(exports_api::routes())
         .merge(ui::routes())
         .with_state(state)
         .layer(DefaultBodyLimit::max(limits.max_body_bytes))

@@ -3,6 +3,7 @@
 //! `App`, like the API, so the same rules give the same messages.
 
 mod events;
+mod exports;
 mod graph;
 mod master;
 mod ops;
@@ -43,6 +44,8 @@ pub fn routes() -> Router<AppState> {
         .route("/recalls/{id}/returns", post(recalls::record_return))
         .route("/recalls/{id}/close", post(recalls::close))
         .route("/drills", get(recalls::drills).post(recalls::run_drill))
+        .route("/exports", get(exports::show))
+        .route("/exports/fsma204", get(exports::fsma204))
 }
 
 async fn style() -> Response {
@@ -78,6 +81,7 @@ const NAV: &[(&str, &str)] = &[
     ("/drills", "Drills"),
     ("/events", "Events"),
     ("/products", "Master data"),
+    ("/exports", "Exports"),
 ];
 
 impl Layout {

@@ -35,6 +35,8 @@ struct Spec {
     kind: Kind,
     /// Offer master data codes: products, locations, suppliers or customers.
     offer: Option<&'static str>,
+    /// An FSMA 204 Key Data Element (see `fsma`).
+    fsma: bool,
 }
 
 const fn f(name: &'static str, label: &'static str, required: bool) -> Spec {
@@ -45,6 +47,7 @@ const fn f(name: &'static str, label: &'static str, required: bool) -> Spec {
         hint: "",
         kind: Kind::Text,
         offer: None,
+        fsma: false,
     }
 }
 
@@ -55,6 +58,12 @@ const fn offer(mut s: Spec, what: &'static str) -> Spec {
 
 const fn hint(mut s: Spec, text: &'static str) -> Spec {
     s.hint = text;
+    s
+}
+
+/// A Key Data Element of FSMA 204: asked for when the product is on the Food Traceability List.
+const fn fsma(mut s: Spec) -> Spec {
+    s.fsma = true;
     s
 }
 
@@ -70,6 +79,7 @@ fn specs(operation: &str) -> Option<(&'static str, Vec<Spec>)> {
         hint: LINES_HINT,
         kind: Kind::LotLines(array),
         offer: None,
+        fsma: false,
     };
     let containers = Spec {
         name: "containers",
@@ -78,6 +88,7 @@ fn specs(operation: &str) -> Option<(&'static str, Vec<Spec>)> {
         hint: "one SSCC per line",
         kind: Kind::Containers,
         offer: None,
+        fsma: false,
     };
     Some(match operation {
         "receive" => (
@@ -94,6 +105,19 @@ fn specs(operation: &str) -> Option<(&'static str, Vec<Spec>)> {
                 f("supplier_lot", "Supplier's lot", false),
                 hint(f("expiry", "Expiry date", false), "YYYY-MM-DD"),
                 f("purchase_order", "Purchase order", false),
+                fsma(f("despatch_advice", "Despatch advice (ASN)", false)),
+                fsma(f("bill_of_lading", "Bill of lading", false)),
+                fsma(hint(
+                    f("tlc_source", "Traceability lot code source", false),
+                    "where the supplier's lot code was assigned: supplier or location code, GLN, FDA registration number, URL or address",
+                )),
+                fsma(hint(
+                    f("harvest_date", "Harvest date", false),
+                    "YYYY-MM-DD; a raw agricultural commodity not yet packed",
+                )),
+                fsma(f("growing_area", "Field or growing area", false)),
+                fsma(f("cooling_location", "Cooled at", false)),
+                fsma(hint(f("cooling_date", "Cooling date", false), "YYYY-MM-DD")),
             ],
         ),
         "produce" => (
@@ -210,6 +234,9 @@ pub struct Field {
     pub label: &'static str,
     pub required: bool,
     pub hint: &'static str,
+    /// FSMA 204: a note that the product chosen (or, none chosen yet, which products) is on
+    /// the Food Traceability List, so this Key Data Element is asked for.
+    pub fsma: String,
     pub lines: bool,
     pub value: String,
     pub invalid: bool,
@@ -265,6 +292,33 @@ async fn page(
             _ => Vec::new(),
         }
     };
+    let chosen = values
+        .get("product")
+        .and_then(Value::as_str)
+        .and_then(|code| catalog.products.get(code.trim()));
+    let fsma_note = match chosen {
+        Some(p) if p.food_traceability_list => format!(
+            "FSMA 204: {} is on the Food Traceability List; a reference document and either the lot code source or the harvest date are required",
+            p.code
+        ),
+        Some(_) => String::new(),
+        None => {
+            let ftl: Vec<&str> = catalog
+                .products
+                .values()
+                .filter(|p| p.food_traceability_list && p.active)
+                .map(|p| p.code.as_str())
+                .collect();
+            if ftl.is_empty() {
+                String::new()
+            } else {
+                format!(
+                    "FSMA 204, for Food Traceability List products ({})",
+                    ftl.join(", ")
+                )
+            }
+        }
+    };
     let fields = specs
         .iter()
         .map(|s| Field {
@@ -272,6 +326,11 @@ async fn page(
             label: s.label,
             required: s.required,
             hint: s.hint,
+            fsma: if s.fsma {
+                fsma_note.clone()
+            } else {
+                String::new()
+            },
             lines: s.kind != Kind::Text,
             value: values
                 .get(s.name)
