@@ -26,7 +26,7 @@ use tower_http::trace::TraceLayer;
 
 pub use epcis::subscriptions::hmac_sha256_hex;
 pub use epcis::{EPCIS_CONTEXT, query_document, query_xml_document};
-pub use epcis::{params as epcis_params, query as epcis_query};
+pub use epcis::{export as epcis_export, params as epcis_params, query as epcis_query};
 pub use problem::Problem;
 
 /// Limits on what one request may ask of the server.

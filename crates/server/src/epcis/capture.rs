@@ -183,7 +183,7 @@ fn parse_greedy(
 /// Copies the namespace prefixes a document binds in its `@context` into the `@context` of
 /// each event that uses one, so that a stored event keeps the meaning (and the CBV hash) of
 /// its extension fields when it is read back alone, in a query answer or an export.
-fn carry_context(events: &mut [Event], context: &Value) {
+pub(crate) fn carry_context(events: &mut [Event], context: &Value) {
     let mut bindings = serde_json::Map::new();
     let items: Vec<&Value> = match context {
         Value::Array(items) => items.iter().collect(),

@@ -2,15 +2,18 @@
 //! jobs (`capture`), event queries with paging and content negotiation (`params` parses,
 //! `matcher` decides, `query` runs them through the store's indexes), the resource
 //! endpoints (`resources`), named queries (`named`) and webhook subscriptions
-//! (`subscriptions`).
+//! (`subscriptions`), WebSocket subscriptions (`websocket`), and EPCIS documents of traces
+//! and recalls (`export`).
 
 mod capture;
+pub mod export;
 pub mod matcher;
 mod named;
 pub mod params;
 pub mod query;
 mod resources;
 pub mod subscriptions;
+pub mod websocket;
 
 use axum::Router;
 use axum::http::{HeaderMap, HeaderValue, StatusCode, header};
@@ -29,6 +32,7 @@ pub fn routes() -> Router<AppState> {
         .merge(resources::routes())
         .merge(named::routes())
         .merge(subscriptions::routes())
+        .merge(export::routes())
 }
 
 /// An `EPCISQueryDocument` holding `events`, as the REST binding answers event queries.

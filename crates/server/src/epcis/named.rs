@@ -1,8 +1,11 @@
 //! Named queries: `POST /epcis/queries` (`{"name": …, "query": {…parameters…}}`), `GET`
 //! the list or one, `GET /epcis/queries/{name}/events` runs it (paged like `/epcis/events`),
-//! `DELETE` removes it and its subscriptions.
+//! or, with `Upgrade: websocket` and `stream=true`, subscribes to it over a WebSocket
+//! (`websocket`); `DELETE` removes it and its subscriptions.
 
 use axum::body::Bytes;
+use axum::extract::ws::WebSocketUpgrade;
+use axum::extract::ws::rejection::WebSocketUpgradeRejection;
 use axum::extract::{OriginalUri, Path, Query as UrlQuery, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Response};
@@ -120,6 +123,7 @@ async fn remove(
     for s in state.app.store().subscriptions(Some(&name)).await? {
         state.subscriptions.stop(&s.id);
     }
+    state.subscriptions.streams.stop_query(&name);
     if !state.app.store().delete_named_query(&name).await? {
         return Err(no_such_name(&name));
     }
@@ -137,17 +141,40 @@ pub async fn definition(state: &AppState, name: &str) -> Result<RawParams, Probl
     Ok(params::from_json(&q.query)?)
 }
 
+/// Runs the query (one page), or with `Upgrade: websocket` subscribes to it (`websocket`).
 async fn events(
     State(state): State<AppState>,
     headers: HeaderMap,
     uri: OriginalUri,
     Path(name): Path<String>,
+    upgrade: Result<WebSocketUpgrade, WebSocketUpgradeRejection>,
     pairs: Result<UrlQuery<Vec<(String, String)>>, axum::extract::rejection::QueryRejection>,
 ) -> Result<Response, Problem> {
     let UrlQuery(pairs) =
         pairs.map_err(|e| super::query_parameter("(query string)", e.body_text()))?;
     let mut raw = definition(&state, &name).await?;
+    if super::websocket::is_upgrade(&headers) {
+        let upgrade = upgrade.map_err(|e| {
+            Problem::new(
+                e.status(),
+                "epcisException:SubscriptionControlsException",
+                format!("the WebSocket handshake is not valid: {}", e.body_text()),
+            )
+        })?;
+        return super::websocket::subscribe(&state, &name, raw, params::from_pairs(pairs), upgrade)
+            .await;
+    }
     for (n, v) in params::from_pairs(pairs) {
+        if n == "stream" || n == "initialRecordTime" || n == "reportIfEmpty" {
+            return Err(Problem::new(
+                StatusCode::BAD_REQUEST,
+                "epcisException:SubscriptionControlsException",
+                format!(
+                    "{n}: a subscription on this URL needs a WebSocket handshake \
+                     (Upgrade: websocket); for a webhook POST to /epcis/queries/{name}/subscriptions"
+                ),
+            ));
+        }
         if n != "perPage" && n != "nextPageToken" {
             return Err(super::query_parameter(
                 &n,

@@ -45,6 +45,8 @@ const WAIT: Duration = Duration::from_secs(30);
 #[derive(Default)]
 pub struct Subscriptions {
     tasks: Mutex<HashMap<String, tokio::task::JoinHandle<()>>>,
+    /// The open WebSocket subscriptions (`websocket`).
+    pub streams: super::websocket::Streams,
 }
 
 impl Subscriptions {
@@ -63,6 +65,7 @@ impl Subscriptions {
         for (_, task) in self.tasks.lock().unwrap_or_else(|e| e.into_inner()).drain() {
             task.abort();
         }
+        self.streams.stop_every();
     }
 
     fn start(&self, store: Store, subscription: Subscription, query: Query) {
@@ -210,7 +213,14 @@ async fn list(
     Path(name): Path<String>,
 ) -> Result<Response, Problem> {
     super::named::definition(&state, &name).await?;
-    Ok(Json(state.app.store().subscriptions(Some(&name)).await?).into_response())
+    let mut list: Vec<Value> = Vec::new();
+    for s in state.app.store().subscriptions(Some(&name)).await? {
+        list.push(serde_json::to_value(s).map_err(Problem::internal)?);
+    }
+    for s in state.subscriptions.streams.list(&name) {
+        list.push(serde_json::to_value(s).map_err(Problem::internal)?);
+    }
+    Ok(Json(list).into_response())
 }
 
 async fn one(
@@ -233,6 +243,16 @@ async fn remove(
         Some(s) if s.query_name == name => {
             state.subscriptions.stop(&id);
             state.app.store().delete_subscription(&id).await?;
+            Ok(StatusCode::NO_CONTENT.into_response())
+        }
+        None if state
+            .subscriptions
+            .streams
+            .list(&name)
+            .iter()
+            .any(|s| s.id == id) =>
+        {
+            state.subscriptions.streams.stop(&id);
             Ok(StatusCode::NO_CONTENT.into_response())
         }
         _ => Err(Problem::not_found(format!(
