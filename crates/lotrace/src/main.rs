@@ -14,6 +14,7 @@ mod recall_cmd;
 mod scan_cmd;
 mod store_cmd;
 mod trace_cmd;
+mod user_cmd;
 mod verify_cmd;
 
 use std::net::SocketAddr;
@@ -206,6 +207,17 @@ enum Command {
     /// EPCIS tools: `lotrace epcis hash FILE [--prehash]` prints the CBV 2.0 event hash ID
     /// of each event of a JSON-LD or XML document.
     Epcis(epcis_cmd::EpcisArgs),
+    /// Users of the web UI and API: `user add NAME --role R` (password from
+    /// LOTRACE_PASSWORD or stdin), `user list`, `user disable NAME`, `user enable NAME`.
+    #[command(subcommand)]
+    User(user_cmd::UserCommand),
+    /// API tokens: `token create --name N --scope read|capture|admin [--partner PARTY]`
+    /// (prints the secret once), `token list`, `token revoke ID|NAME`.
+    #[command(subcommand)]
+    Token(user_cmd::TokenCommand),
+    /// The audit trail of writes: who, role, request, status, when [--from --to --user]
+    /// [--json | --csv].
+    Audit(user_cmd::AuditArgs),
     /// Operations and master data: `lotrace receive --product P ...`, `lotrace product add ...`.
     /// Operations: receive, produce, move, pack, unpack, ship, return, adjust, scrap, hold,
     /// release, inspect. Master data: product, location, party (add, update, show, list,
@@ -280,6 +292,7 @@ async fn run(cli: Cli) -> Result<()> {
             key_file,
         } => {
             let store = open(&location).await?;
+            user_cmd::first_run(&store).await?;
             let config = domain::config(&cli.company_prefix, &cli.utc_offset)?;
             let app = lotrace_app::App::open(store.clone(), config).await?;
             if demo {
@@ -294,6 +307,9 @@ async fn run(cli: Cli) -> Result<()> {
                 .await
                 .with_context(|| format!("cannot listen on {addr}"))?;
             let local = listener.local_addr()?;
+            if let Some(why) = lotrace_server::auth::refuse_to_start(&store, local).await? {
+                anyhow::bail!(why);
+            }
             eprintln!("lotrace is serving {location} on http://{local}/ (Ctrl-C to stop)");
             let mut state = lotrace_server::AppState::new(app, limits);
             let key_path = keys_cmd::key_path(key_file.as_deref(), &location);
@@ -371,6 +387,9 @@ async fn run(cli: Cli) -> Result<()> {
         Command::Export(command) => {
             export_cmd::run(command, &location, &cli.company_prefix, &cli.utc_offset).await
         }
+        Command::User(command) => user_cmd::user(&location, command).await,
+        Command::Token(command) => user_cmd::token(&location, command).await,
+        Command::Audit(args) => user_cmd::audit(&location, args).await,
         Command::Bench(options) => bench::run(options).await,
         Command::Other(words) => {
             let app = domain::open_app(&location, &cli.company_prefix, &cli.utc_offset).await?;

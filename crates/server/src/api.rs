@@ -386,7 +386,10 @@ async fn trace(
     State(state): State<AppState>,
     ApiQuery(q): ApiQuery<TraceQuery>,
 ) -> Result<Response, Problem> {
-    let trace = state.app.trace(&q.id, q.direction).await?;
+    let mut trace = state.app.trace(&q.id, q.direction).await?;
+    crate::auth::partner::filter_trace(state.app.store(), &mut trace)
+        .await
+        .ok_or_else(|| Problem::not_found(format!("{} is not in the store", q.id)))?;
     Ok(Json(trace).into_response())
 }
 

@@ -2,6 +2,7 @@
 //! trace index, and shape the answer. State is passed explicitly in `AppState`.
 
 mod api;
+pub mod auth;
 mod documents_api;
 mod epcis;
 mod exports_api;
@@ -56,6 +57,8 @@ pub struct AppState {
     /// The public half of the site's export signing key (a JWK), served at
     /// `/.well-known/lotrace/signing-key`; None: no key, 404.
     pub signing_key: Option<std::sync::Arc<serde_json::Value>>,
+    /// Access control: users, sessions, login throttling (`auth`).
+    pub auth: auth::Auth,
 }
 
 impl AppState {
@@ -65,6 +68,7 @@ impl AppState {
             limits,
             subscriptions: Default::default(),
             signing_key: None,
+            auth: auth::Auth::default(),
         }
     }
 }
@@ -82,6 +86,8 @@ pub fn router(state: AppState) -> Router {
         .merge(recalls_api::routes())
         .merge(exports_api::routes())
         .merge(ui::routes())
+        .merge(auth::routes())
+        .layer(axum::middleware::from_fn_with_state(state.clone(), auth::middleware))
         .with_state(state)
         .layer(DefaultBodyLimit::max(limits.max_body_bytes))
         .layer(TimeoutLayer::with_status_code(
@@ -117,11 +123,13 @@ pub async fn serve(
     state: AppState,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
+    auth::check_startup(&state, listener.local_addr()?).await?;
     if let Err(e) = epcis::subscriptions::resume_all(&state).await {
         tracing::warn!(detail = %e.detail, "EPCIS subscriptions not resumed");
     }
     let subscriptions = state.subscriptions.clone();
-    let served = axum::serve(listener, router(state))
+    let app = router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
+    let served = axum::serve(listener, app)
         .with_graceful_shutdown(shutdown)
         .await;
     subscriptions.stop_all();

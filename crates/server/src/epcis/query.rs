@@ -167,7 +167,10 @@ async fn scan(
             let position = (row.key, row.stored.seq);
             query.after = Some(position);
             let ids = row.stored.event.identifiers();
-            if matcher::matches(q, &row.stored.event, &ids) && !visit(position, row.stored) {
+            if matcher::matches(q, &row.stored.event, &ids)
+                && crate::auth::partner::visible(&row.stored.event)
+                && !visit(position, row.stored)
+            {
                 return Ok(ScanEnd::Stopped);
             }
             if scanned >= MAX_SCANNED {

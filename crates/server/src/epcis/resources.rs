@@ -72,7 +72,8 @@ async fn event_by_id(
     headers: HeaderMap,
     Path(event_id): Path<String>,
 ) -> Result<Response, Problem> {
-    let stored = state.app.store().events_by_id(&event_id).await?;
+    let mut stored = state.app.store().events_by_id(&event_id).await?;
+    stored.retain(|s| crate::auth::partner::visible(&s.event));
     if stored.is_empty() {
         return Err(Problem::not_found(format!(
             "no event with eventID {event_id:?}"

@@ -2,6 +2,7 @@
 //! that post and redirect, no JavaScript of our own. Every page reads and writes through
 //! `App`, like the API, so the same rules give the same messages.
 
+mod admin;
 mod events;
 mod exports;
 mod graph;
@@ -27,6 +28,7 @@ const STYLE: &str = include_str!("../../assets/style.css");
 
 pub fn routes() -> Router<AppState> {
     Router::new()
+        .merge(admin::routes())
         .merge(master::routes())
         .route("/", get(pages::dashboard))
         .route("/assets/style.css", get(style))
