@@ -7,6 +7,7 @@
 //! catch up with events other processes appended (another server, the CLI).
 
 mod compliance;
+mod bom;
 mod master;
 mod recall;
 pub mod import;
@@ -25,6 +26,7 @@ use serde::Serialize;
 use tokio::sync::Mutex;
 
 pub use compliance::{Fsma204Export, Fsma204Request};
+pub use bom::{OrderProduction, OrderView, Proposal, ProposedLine, authorize_override};
 pub use master::MasterKind;
 pub use recall::{
     DrillRecord, DrillRequest, Notification, RecallRecord, RecallRequest, RecallStatus, RecallView,
@@ -87,6 +89,9 @@ pub struct OpOutcome {
     pub lots: Vec<String>,
     pub assigned_lots: Vec<String>,
     pub sscc: Option<String>,
+    /// A production against an order: the BOM check's lines, variance and yield.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub batch: Option<lotrace_bom::CheckedRun>,
 }
 
 #[derive(Clone)]
@@ -201,6 +206,12 @@ impl App {
         let mut views = self.views.lock().await;
         for _ in 0..MAX_COUNTER_RETRIES {
             self.catch_up(&mut views).await?;
+            // A production against an order: checked against its BOM version first.
+            let checked = self.check_order_run(&views, operation, operator).await?;
+            let (operation, batch) = match checked {
+                Some((op, run)) => (std::borrow::Cow::Owned(op), Some(run)),
+                None => (std::borrow::Cow::Borrowed(operation), None),
+            };
             let needs = operation.needs(&views.catalog, &ctx)?;
             // Peek the next value of each counter; the capture advances them atomically
             // and fails if another process got there first, so numbers have no gaps.
@@ -231,6 +242,7 @@ impl App {
                         lots: plan.lots,
                         assigned_lots: plan.assigned_lots,
                         sscc: plan.sscc,
+                        batch,
                     });
                 }
                 Err(StoreError::CounterConflict { .. }) => continue,

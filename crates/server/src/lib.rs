@@ -2,6 +2,7 @@
 //! trace index, and shape the answer. State is passed explicitly in `AppState`.
 
 mod api;
+mod bom_api;
 pub mod auth;
 mod documents_api;
 mod epcis;
@@ -84,6 +85,7 @@ pub fn router(state: AppState) -> Router {
         .merge(documents_api::routes())
         .merge(label_api::routes())
         .merge(recalls_api::routes())
+        .merge(bom_api::routes())
         .merge(exports_api::routes())
         .merge(ui::routes())
         .merge(auth::routes())

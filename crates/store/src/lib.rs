@@ -10,6 +10,7 @@
 
 mod auth;
 mod baseline;
+mod bom;
 mod capture;
 mod chain;
 mod copy;
@@ -40,6 +41,7 @@ pub use auth::{
     ApiToken, AuditEntry, AuditFilter, MAX_AUDIT_PAGE, MAX_AUDIT_TEXT_CHARS, MAX_AUTH_NAME_CHARS,
     MAX_TOKENS, MAX_USERS, NewAuditEntry, NewToken, Session, User, check_auth_name,
 };
+pub use bom::{BomRow, MAX_BOM_BODY_BYTES, MAX_BOM_ROWS, OrderRow};
 pub use chain::{ChainBreak, ChainReport};
 pub use copy::{CopyProgress, CopyReport};
 pub use digest::LogDigest;

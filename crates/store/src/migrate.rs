@@ -55,6 +55,11 @@ const SQLITE_MIGRATIONS: &[Migration] = &[
         include_str!("../migrations/sqlite/0008_hash_chain.sql"),
     ),
     (
+        9,
+        "bills of materials, production orders",
+        include_str!("../migrations/sqlite/0009_bom.sql"),
+    ),
+    (
         10,
         "users, API tokens, web sessions, audit trail",
         include_str!("../migrations/sqlite/0010_auth.sql"),
@@ -96,6 +101,11 @@ const POSTGRES_MIGRATIONS: &[Migration] = &[
         POSTGRES_CHAIN_VERSION,
         "hash chain",
         include_str!("../migrations/postgres/0007_hash_chain.sql"),
+    ),
+    (
+        8,
+        "bills of materials, production orders",
+        include_str!("../migrations/postgres/0008_bom.sql"),
     ),
     (
         9,

@@ -3,6 +3,7 @@
 //! `App`, like the API, so the same rules give the same messages.
 
 mod admin;
+mod bom;
 mod events;
 mod exports;
 mod graph;
@@ -48,6 +49,10 @@ pub fn routes() -> Router<AppState> {
         .route("/drills", get(recalls::drills).post(recalls::run_drill))
         .route("/exports", get(exports::show))
         .route("/exports/fsma204", get(exports::fsma204))
+        .route("/production", get(bom::index))
+        .route("/production/orders/{id}", get(bom::order))
+        .route("/batch-record", get(bom::batch_record))
+        .route("/where-used", get(bom::where_used))
 }
 
 async fn style() -> Response {
@@ -81,6 +86,7 @@ const NAV: &[(&str, &str)] = &[
     ("/ops/receive", "Operations"),
     ("/recalls", "Recalls"),
     ("/drills", "Drills"),
+    ("/production", "Production"),
     ("/events", "Events"),
     ("/products", "Master data"),
     ("/exports", "Exports"),
