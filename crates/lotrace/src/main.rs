@@ -104,7 +104,8 @@ enum Command {
         #[arg(long)]
         public_key: String,
     },
-    /// Import EPCIS 2.0 JSON-LD documents. All files are validated before any is stored.
+    /// Import EPCIS documents (2.0 JSON-LD, 2.0 or 1.2 XML). All files are validated before
+    /// any is stored; a document's namespace prefixes stay with the events that use them.
     Import {
         #[arg(required = true)]
         files: Vec<PathBuf>,
@@ -430,7 +431,7 @@ async fn import(location: &Location, files: &[PathBuf], as_json: bool) -> Result
         progress.set_message(format!("reading {}", file.display()));
         let bytes =
             std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
-        let document = lotrace_epcis::parse_document(&bytes, &limits).map_err(|e| {
+        let document = lotrace_server::epcis_export::read_document(&bytes, &limits).map_err(|e| {
             progress.abandon();
             anyhow::anyhow!(
                 "{}: invalid EPCIS document, nothing was imported: {e}",

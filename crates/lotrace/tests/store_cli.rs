@@ -89,6 +89,63 @@ fn backup_writes_a_verified_copy_and_never_overwrites() {
     assert!(String::from_utf8_lossy(&twice.stderr).contains("already exists"));
 }
 
+type QueryRows = (
+    Vec<lotrace_store::NamedQuery>,
+    Vec<lotrace_store::Subscription>,
+    Option<lotrace_store::CaptureReport>,
+);
+
+/// Named queries, a subscription part way through the log, a capture report: the EPCIS
+/// query interface's rows, which `migrate-store` must carry too.
+async fn add_query_rows(db: &str) {
+    let store = lotrace_store::Store::open(&lotrace_store::Location::parse(db).unwrap())
+        .await
+        .unwrap();
+    for name in ["receipts", "shipments"] {
+        let query = serde_json::json!({ "EQ_bizStep": [name] });
+        store
+            .create_named_query(name, &query)
+            .await
+            .unwrap()
+            .unwrap();
+    }
+    let subscription = lotrace_store::Subscription {
+        id: "0190a000-0000-7000-8000-000000000002".into(),
+        query_name: "shipments".into(),
+        dest: "http://127.0.0.1:9/hook".into(),
+        signature_token: Some("token".into()),
+        report_if_empty: false,
+        created_at: "2026-01-05T10:00:00Z".parse().unwrap(),
+        after_seq: 7,
+        delivered: 2,
+        last_error: Some("attempt 5: refused".into()),
+    };
+    store.create_subscription(&subscription).await.unwrap();
+    let job = store.capture_jobs(1).await.unwrap().remove(0);
+    let report = lotrace_store::CaptureReport {
+        capture_id: job.id,
+        error_behaviour: "proceed".into(),
+        events_rejected: 1,
+        errors: vec![serde_json::json!({ "eventIndex": 0, "field": "eventTime" })],
+    };
+    store.put_capture_report(&report).await.unwrap();
+    store.close().await;
+}
+
+async fn query_rows(db: &str) -> QueryRows {
+    let store = lotrace_store::Store::open(&lotrace_store::Location::parse(db).unwrap())
+        .await
+        .unwrap();
+    let job = store.capture_jobs(1).await.unwrap().remove(0);
+    let rows = (
+        store.named_queries().await.unwrap(),
+        store.subscriptions(None).await.unwrap(),
+        store.capture_report(&job.id).await.unwrap(),
+    );
+    store.close().await;
+    rows
+}
+
 #[tokio::test]
 async fn migrate_store_from_sqlite_to_postgres() {
     let Ok(server) = std::env::var("LOTRACE_TEST_POSTGRES") else {
@@ -119,27 +176,53 @@ async fn migrate_store_from_sqlite_to_postgres() {
     let dir = tempfile::tempdir().unwrap();
     let from = sqlite(dir.path(), "from.db");
     let result = tokio::task::spawn_blocking({
-        let (from, pg) = (from.clone(), pg.clone());
-        move || {
-            assert!(lotrace(&from, &["demo"]).status.success());
-            let report = stdout_json(&lotrace(
-                &from,
-                &["migrate-store", "--from", &from, "--to", &pg, "--json"],
-            ));
-            assert_eq!(report["logDigest"]["events"], 25);
-            assert!(!report["to"].as_str().unwrap().contains("password"));
-            assert_eq!(health_events(&pg), 25);
-            // And back into a new SQLite file: the same log, by digest.
-            let back = sqlite(dir.path(), "back.db");
-            let round = stdout_json(&lotrace(
-                &pg,
-                &["migrate-store", "--from", &pg, "--to", &back, "--json"],
-            ));
-            assert_eq!(round["logDigest"], report["logDigest"]);
-        }
+        let from = from.clone();
+        move || assert!(lotrace(&from, &["demo"]).status.success())
     })
     .await;
+    if result.is_ok() {
+        add_query_rows(&from).await;
+    }
+    let result = match result {
+        Err(e) => Err(e),
+        Ok(()) => {
+            tokio::task::spawn_blocking({
+                let (from, pg) = (from.clone(), pg.clone());
+                let dir = dir.path().to_owned();
+                move || {
+                    let report = stdout_json(&lotrace(
+                        &from,
+                        &["migrate-store", "--from", &from, "--to", &pg, "--json"],
+                    ));
+                    assert_eq!(report["logDigest"]["events"], 25);
+                    assert!(!report["to"].as_str().unwrap().contains("password"));
+                    assert_eq!(health_events(&pg), 25);
+                    // And back into a new SQLite file: the same log, by digest.
+                    let back = sqlite(&dir, "back.db");
+                    let round = stdout_json(&lotrace(
+                        &pg,
+                        &["migrate-store", "--from", &pg, "--to", &back, "--json"],
+                    ));
+                    assert_eq!(round["logDigest"], report["logDigest"]);
+                }
+            })
+            .await
+        }
+    };
+    let copied = match result {
+        Ok(()) => Some((query_rows(&from).await, query_rows(&pg).await)),
+        Err(_) => None,
+    };
     execute(format!("DROP SCHEMA {schema} CASCADE")).await;
+    if let Some((source, copy)) = copied {
+        assert_eq!(source.0.len(), 2, "named queries");
+        assert_eq!(source.1.len(), 1, "subscriptions");
+        assert!(source.2.is_some(), "the capture report");
+        assert_eq!(
+            source, copy,
+            "named queries, subscriptions, capture reports copied"
+        );
+    }
     if let Err(panic) = result {
         std::panic::resume_unwind(panic.into_panic());
     }
