@@ -63,6 +63,12 @@ pub struct Options {
     /// Print the results as JSON.
     #[arg(long)]
     pub json: bool,
+    /// Instead: time every web UI page on the demo data, over HTTP on 127.0.0.1.
+    #[arg(long)]
+    pub pages: bool,
+    /// With --pages: requests per page (after one to warm it).
+    #[arg(long, default_value_t = 100)]
+    pub page_requests: usize,
 }
 
 /// A whole number, with `_` allowed between digits (`10_000_000`).
@@ -199,6 +205,9 @@ pub struct Report {
 }
 
 pub async fn run(options: Options) -> Result<()> {
+    if options.pages {
+        return crate::bench_pages::run(options.page_requests, options.json).await;
+    }
     options.check()?;
     let parent = options.dir.clone().unwrap_or_else(std::env::temp_dir);
     let mut report = Report {

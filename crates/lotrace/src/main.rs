@@ -2,6 +2,7 @@
 
 mod args;
 mod bench;
+mod bench_pages;
 mod demo;
 mod domain;
 mod epcis_cmd;

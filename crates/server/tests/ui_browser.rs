@@ -367,6 +367,11 @@ async fn a_new_user_from_receipt_to_recall_in_the_browser() {
         "/recalls",
         "/recalls/R-00001",
         "/drills",
+        "/events",
+        "/products",
+        "/products/SALAD",
+        "/locations",
+        "/parties",
         "/lot?id=https://id.gs1.org/01/04012345111118/10/S1",
     ] {
         ui.go(page).await;
@@ -374,6 +379,74 @@ async fn a_new_user_from_receipt_to_recall_in_the_browser() {
     }
     ui.go("/recalls/R-00001").await;
     ui.shot("09-recall-phone").await;
+    c.close().await.unwrap();
+    server.stop().await;
+}
+
+/// The scan page's camera button: hidden where the browser has no Barcode Detection API
+/// (desktop Linux Chromium); where it has one, a detected code goes where a typed one goes.
+/// The detector and the camera are stand-ins here (a canvas stream), the page's script and
+/// the form it submits are the real ones.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn camera_scanning_goes_where_the_code_names() {
+    let Some(driver) = driver().await else { return };
+    let server = TestServer::start().await;
+    server.salad_master_data().await;
+    let (status, answer) = server
+        .post(
+            "/api/v1/ops/receive",
+            &json!({ "product": "LETTUCE", "lot": "L1", "supplier": "FARM", "location": "COLD", "quantity": 40 }),
+        )
+        .await;
+    assert_eq!(status, 201, "{answer}");
+    let profile = tempfile::tempdir().unwrap();
+    let c = browser(&driver, profile.path()).await;
+    let shots = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("ui-screenshots");
+    std::fs::create_dir_all(&shots).unwrap();
+    let ui = Ui {
+        c: &c,
+        base: &server.base,
+        shots,
+    };
+    ui.go("/scan").await;
+    let state = c
+        .execute(
+            "return ['BarcodeDetector' in window, document.getElementById('camera').hidden];",
+            vec![],
+        )
+        .await
+        .unwrap();
+    let has_detector = state[0].as_bool().unwrap();
+    assert_eq!(state[1].as_bool().unwrap(), !has_detector, "{state}");
+
+    c.execute(
+        r#"window.BarcodeDetector = class {
+             static async getSupportedFormats() { return ["data_matrix", "qr_code"]; }
+             async detect(_video) { return [{ rawValue: "010061414112345210L1", format: "data_matrix" }]; }
+           };
+           const canvas = document.createElement("canvas");
+           canvas.getContext("2d").fillRect(0, 0, 10, 10);
+           navigator.mediaDevices.getUserMedia = async () => canvas.captureStream(5);
+           lotraceCamera();"#,
+        vec![],
+    )
+    .await
+    .unwrap();
+    let button = c.find(Locator::Id("camera")).await.unwrap();
+    assert!(
+        button.is_displayed().await.unwrap(),
+        "the camera button shows"
+    );
+    ui.submits(|| async { button.click().await.unwrap() }).await;
+    let page = ui.text().await;
+    assert!(
+        page.contains("LETTUCE L1"),
+        "the lot page of what the camera read: {page}"
+    );
+    assert!(
+        c.current_url().await.unwrap().as_str().contains("/lot"),
+        "went to the lot page"
+    );
     c.close().await.unwrap();
     server.stop().await;
 }

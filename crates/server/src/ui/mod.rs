@@ -33,6 +33,7 @@ pub fn routes() -> Router<AppState> {
         .merge(master::routes())
         .route("/", get(pages::dashboard))
         .route("/assets/style.css", get(style))
+        .route("/assets/scan.js", get(scan_script))
         .route("/scan", get(pages::scan_page).post(pages::scan))
         .route("/lots", get(pages::lots))
         .route("/events", get(events::list))
@@ -53,6 +54,19 @@ pub fn routes() -> Router<AppState> {
         .route("/production/orders/{id}", get(bom::order))
         .route("/batch-record", get(bom::batch_record))
         .route("/where-used", get(bom::where_used))
+}
+
+const SCAN_SCRIPT: &str = include_str!("../../assets/scan.js");
+
+async fn scan_script() -> Response {
+    (
+        [
+            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (header::CACHE_CONTROL, "max-age=300"),
+        ],
+        SCAN_SCRIPT,
+    )
+        .into_response()
 }
 
 async fn style() -> Response {
