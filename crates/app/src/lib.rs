@@ -10,6 +10,7 @@ mod compliance;
 mod bom;
 mod master;
 mod recall;
+mod reports;
 pub mod import;
 
 use std::sync::Arc;

@@ -1,5 +1,6 @@
 //! Compliance and report downloads: `GET /api/v1/exports/fsma204` (the FDA FSMA 204
-//! sortable spreadsheet as XLSX or CSV). The web UI's `/exports` page uses the same
+//! sortable spreadsheet as XLSX or CSV), `/api/v1/exports/lot-history` (PDF or XLSX) and
+//! `/api/v1/exports/inventory` (XLSX or CSV). The web UI's `/exports` page uses the same
 //! parameters and answers the same bytes.
 
 use axum::Router;
@@ -17,7 +18,10 @@ use crate::problem::Problem;
 const MAX_PARAMS: usize = 1_000;
 
 pub fn routes() -> Router<AppState> {
-    Router::new().route("/api/v1/exports/fsma204", get(fsma204))
+    Router::new()
+        .route("/api/v1/exports/fsma204", get(fsma204))
+        .route("/api/v1/exports/lot-history", get(lot_history))
+        .route("/api/v1/exports/inventory", get(inventory))
 }
 
 /// What a download is written as.
@@ -151,3 +155,123 @@ async fn fsma204(
     Ok(download(bytes, media_type, &name))
 }
 
+/// The value of `key` among query pairs (the last one given), or None when empty.
+fn param<'a>(pairs: &'a [(String, String)], key: &str) -> Option<&'a str> {
+    pairs
+        .iter()
+        .rev()
+        .find(|(k, _)| k == key)
+        .map(|(_, v)| v.trim())
+        .filter(|v| !v.is_empty())
+}
+
+fn only(pairs: &[(String, String)], known: &[&str]) -> Result<(), DomainError> {
+    if pairs.len() > MAX_PARAMS {
+        return Err(DomainError::field(
+            "(query)",
+            format!(
+                "{} parameters exceed the limit of {MAX_PARAMS}",
+                pairs.len()
+            ),
+        ));
+    }
+    match pairs.iter().find(|(k, _)| !known.contains(&k.as_str())) {
+        Some((k, _)) => Err(DomainError::field(
+            k,
+            format!("unknown parameter; expected {}", known.join(", ")),
+        )),
+        None => Ok(()),
+    }
+}
+
+/// A lot's history: `lot` (PRODUCT:LOT or an identifier), `format` pdf (default) or xlsx.
+pub async fn lot_history_file(
+    state: &AppState,
+    pairs: &[(String, String)],
+) -> Result<(Vec<u8>, &'static str, String), Problem> {
+    only(pairs, &["lot", "format"])?;
+    let lot = param(pairs, "lot").ok_or_else(|| DomainError::field("lot", "required"))?;
+    let format = param(pairs, "format").unwrap_or("pdf");
+    if !matches!(format, "pdf" | "xlsx") {
+        return Err(
+            DomainError::field("format", format!("{format:?}: expected pdf or xlsx")).into(),
+        );
+    }
+    let report = state.app.lot_history(lot).await?;
+    let (bytes, media_type) = match format {
+        "pdf" => (lotrace_report::to_pdf(&report), "application/pdf"),
+        _ => (lotrace_report::to_xlsx(&report), XLSX_MEDIA_TYPE),
+    };
+    let bytes = bytes.map_err(|e| Problem::from(DomainError::refused("export", e.to_string())))?;
+    let name: String = lot
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '-' {
+                c
+            } else {
+                '_'
+            }
+        })
+        .take(60)
+        .collect();
+    Ok((bytes, media_type, format!("lot-history-{name}.{format}")))
+}
+
+/// The inventory: `format` xlsx (default) or csv, `table` inventory (default) or expiring
+/// for CSV, `expiring_within_days` (default 14).
+pub async fn inventory_file(
+    state: &AppState,
+    pairs: &[(String, String)],
+) -> Result<(Vec<u8>, &'static str, String), Problem> {
+    only(pairs, &["format", "table", "expiring_within_days"])?;
+    let format = param(pairs, "format").unwrap_or("xlsx");
+    let format = SheetFormat::parse(format)?;
+    let table = match param(pairs, "table").unwrap_or("inventory") {
+        "inventory" => 0,
+        "expiring" => 1,
+        other => {
+            return Err(DomainError::field(
+                "table",
+                format!("{other:?}: expected inventory or expiring"),
+            )
+            .into());
+        }
+    };
+    let days = match param(pairs, "expiring_within_days") {
+        Some(v) => v.parse::<u32>().map_err(|_| {
+            DomainError::field(
+                "expiring_within_days",
+                format!("{v:?} is not a number of days"),
+            )
+        })?,
+        None => 14,
+    };
+    let report = state.app.inventory_report(days).await?;
+    let today = jiff::Timestamp::now().strftime("%Y%m%d").to_string();
+    let (bytes, media_type, extension) = match format {
+        SheetFormat::Xlsx => (lotrace_report::to_xlsx(&report), XLSX_MEDIA_TYPE, "xlsx"),
+        SheetFormat::Csv => (
+            lotrace_report::to_csv(&report.tables[table]),
+            "text/csv; charset=utf-8",
+            "csv",
+        ),
+    };
+    let bytes = bytes.map_err(|e| Problem::from(DomainError::refused("export", e.to_string())))?;
+    Ok((bytes, media_type, format!("inventory-{today}.{extension}")))
+}
+
+async fn lot_history(
+    State(state): State<AppState>,
+    Query(pairs): Query<Vec<(String, String)>>,
+) -> Result<Response, Problem> {
+    let (bytes, media_type, name) = lot_history_file(&state, &pairs).await?;
+    Ok(download(bytes, media_type, &name))
+}
+
+async fn inventory(
+    State(state): State<AppState>,
+    Query(pairs): Query<Vec<(String, String)>>,
+) -> Result<Response, Problem> {
+    let (bytes, media_type, name) = inventory_file(&state, &pairs).await?;
+    Ok(download(bytes, media_type, &name))
+}
