@@ -5,7 +5,7 @@ use anyhow::Result;
 use clap::Subcommand;
 use lotrace_store::Location;
 
-use crate::{export_epcis, export_fsma};
+use crate::{export_epcis, export_fsma, export_reports};
 
 #[derive(Subcommand)]
 pub enum ExportCommand {
@@ -13,6 +13,10 @@ pub enum ExportCommand {
     Epcis(export_epcis::Args),
     /// The FDA FSMA 204 electronic sortable spreadsheet (XLSX or CSV).
     Fsma204(export_fsma::Args),
+    /// A lot's history as PDF or XLSX: attributes, events, trace and mass balance.
+    LotHistory(export_reports::LotHistoryArgs),
+    /// Stock by lot and location with expiry, and what expires soon (XLSX or CSV).
+    Inventory(export_reports::InventoryArgs),
 }
 
 pub async fn run(
@@ -27,6 +31,12 @@ pub async fn run(
         }
         ExportCommand::Fsma204(args) => {
             export_fsma::run(args, location, company_prefix, utc_offset).await
+        }
+        ExportCommand::LotHistory(args) => {
+            export_reports::lot_history(args, location, company_prefix, utc_offset).await
+        }
+        ExportCommand::Inventory(args) => {
+            export_reports::inventory(args, location, company_prefix, utc_offset).await
         }
     }
 }

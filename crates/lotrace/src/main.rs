@@ -9,6 +9,7 @@ mod epcis_cmd;
 mod export_cmd;
 mod export_epcis;
 mod export_fsma;
+mod export_reports;
 mod keys_cmd;
 mod label_cmd;
 mod recall_cmd;
