@@ -28,6 +28,14 @@ impl Drop for Driver {
     }
 }
 
+/// Standard base64 (the PNG data URL the page makes).
+fn base64_decode(text: &str) -> Vec<u8> {
+    use base64::Engine;
+    base64::engine::general_purpose::STANDARD
+        .decode(text)
+        .expect("valid base64")
+}
+
 fn free_port() -> u16 {
     std::net::TcpListener::bind("127.0.0.1:0")
         .unwrap()
@@ -289,6 +297,55 @@ async fn a_new_user_from_receipt_to_recall_in_the_browser() {
         "the pallet, the salad it held, the lettuce that was made from"
     );
     ui.shot("03-pallet-after-scan").await;
+
+    // The graph collapsed to one step each way leaves out the lettuce two steps back; it
+    // toggles between fitted and full size, and saves as a PNG of its own size.
+    let one_step = c
+        .find(Locator::XPath(
+            "//nav[@aria-label='Graph']//a[normalize-space()='1']",
+        ))
+        .await
+        .unwrap();
+    ui.submits(|| async { one_step.click().await.unwrap() })
+        .await;
+    let boxes = c.find_all(Locator::Css(".graph svg a")).await.unwrap();
+    assert_eq!(boxes.len(), 2, "the pallet and the salad it held");
+    let fit = c.find(Locator::Id("graph-fit")).await.unwrap();
+    fit.click().await.unwrap();
+    let fitted = c
+        .execute(
+            "return [document.getElementById('graph-view').classList.contains('fit'), \
+             document.getElementById('graph-fit').getAttribute('aria-pressed')];",
+            vec![],
+        )
+        .await
+        .unwrap();
+    assert_eq!(fitted, json!([false, "false"]), "full size after one press");
+    let png = c
+        .execute_async(
+            "const done = arguments[arguments.length - 1]; \
+             lotraceGraph.png(1).then(done, (e) => done('error: ' + e.message));",
+            vec![],
+        )
+        .await
+        .unwrap();
+    let png = png.as_str().unwrap();
+    let data = png
+        .strip_prefix("data:image/png;base64,")
+        .unwrap_or_else(|| panic!("a PNG data URL: {}", &png[..png.len().min(80)]));
+    let bytes = base64_decode(data);
+    assert_eq!(&bytes[1..4], b"PNG");
+    let width = u32::from_be_bytes(bytes[16..20].try_into().unwrap());
+    let svg_width: u32 = c
+        .execute(
+            "return Number(document.querySelector('#graph-view svg').getAttribute('width'));",
+            vec![],
+        )
+        .await
+        .unwrap()
+        .as_u64()
+        .unwrap() as u32;
+    assert_eq!(width, svg_width, "the PNG is the graph's own size");
 
     // Forward and backward from the salad lot.
     let link = c

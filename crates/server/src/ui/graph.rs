@@ -21,8 +21,18 @@ fn escape(text: &str) -> String {
         .replace('"', "&quot;")
 }
 
-/// Columns from the origin: negative backward, positive forward.
-fn columns(origin: &str, trace: &Trace, sign: i32, out: &mut BTreeMap<String, i32>) {
+/// The most steps each way a graph may be cut to (more is "all").
+pub const MAX_STEPS: u32 = 50;
+
+/// Columns from the origin: negative backward, positive forward; at most `steps` steps.
+fn columns(
+    origin: &str,
+    trace: &Trace,
+    sign: i32,
+    steps: Option<u32>,
+    out: &mut BTreeMap<String, i32>,
+) {
+    let steps = steps.map_or(i32::MAX, |s| s.min(MAX_STEPS) as i32);
     let mut next: HashMap<&str, Vec<&str>> = HashMap::new();
     for e in &trace.edges {
         next.entry(e.from.as_str()).or_default().push(e.to.as_str());
@@ -31,6 +41,9 @@ fn columns(origin: &str, trace: &Trace, sign: i32, out: &mut BTreeMap<String, i3
     while let Some((node, depth)) = queue.pop_front() {
         if out.len() >= MAX_NODES {
             return;
+        }
+        if depth >= steps {
+            continue;
         }
         for to in next.get(node).into_iter().flatten() {
             if !out.contains_key(*to) {
@@ -41,19 +54,21 @@ fn columns(origin: &str, trace: &Trace, sign: i32, out: &mut BTreeMap<String, i3
     }
 }
 
-/// The SVG of a lot's backward and forward traces; `label` names a node.
+/// The SVG of a lot's backward and forward traces, each cut to `steps` steps from the
+/// origin when given (the graph collapsed); `label` names a node.
 pub fn svg(
     origin: &str,
     backward: Option<&Trace>,
     forward: Option<&Trace>,
+    steps: Option<u32>,
     label: impl Fn(&str) -> String,
 ) -> String {
     let mut col: BTreeMap<String, i32> = BTreeMap::from([(origin.to_owned(), 0)]);
     if let Some(t) = backward {
-        columns(origin, t, -1, &mut col);
+        columns(origin, t, -1, steps, &mut col);
     }
     if let Some(t) = forward {
-        columns(origin, t, 1, &mut col);
+        columns(origin, t, 1, steps, &mut col);
     }
     let min_col = col.values().copied().min().unwrap_or(0);
     let mut rows: BTreeMap<i32, i32> = BTreeMap::new();

@@ -32,8 +32,18 @@ pub fn routes() -> Router<AppState> {
         .merge(admin::routes())
         .merge(master::routes())
         .route("/", get(pages::dashboard))
-        .route("/assets/style.css", get(style))
-        .route("/assets/scan.js", get(scan_script))
+        .route(
+            "/assets/style.css",
+            get(|| async { asset("text/css; charset=utf-8", STYLE) }),
+        )
+        .route(
+            "/assets/scan.js",
+            get(|| async { asset("text/javascript; charset=utf-8", SCAN_SCRIPT) }),
+        )
+        .route(
+            "/assets/graph.js",
+            get(|| async { asset("text/javascript; charset=utf-8", GRAPH_SCRIPT) }),
+        )
         .route("/scan", get(pages::scan_page).post(pages::scan))
         .route("/lots", get(pages::lots))
         .route("/events", get(events::list))
@@ -57,25 +67,16 @@ pub fn routes() -> Router<AppState> {
 }
 
 const SCAN_SCRIPT: &str = include_str!("../../assets/scan.js");
+const GRAPH_SCRIPT: &str = include_str!("../../assets/graph.js");
 
-async fn scan_script() -> Response {
+/// A file of our own that pages load (cached for five minutes).
+fn asset(content_type: &'static str, body: &'static str) -> Response {
     (
         [
-            (header::CONTENT_TYPE, "text/javascript; charset=utf-8"),
+            (header::CONTENT_TYPE, content_type),
             (header::CACHE_CONTROL, "max-age=300"),
         ],
-        SCAN_SCRIPT,
-    )
-        .into_response()
-}
-
-async fn style() -> Response {
-    (
-        [
-            (header::CONTENT_TYPE, "text/css; charset=utf-8"),
-            (header::CACHE_CONTROL, "max-age=300"),
-        ],
-        STYLE,
+        body,
     )
         .into_response()
 }
@@ -100,10 +101,10 @@ const NAV: &[(&str, &str)] = &[
     ("/ops/receive", "Operations"),
     ("/recalls", "Recalls"),
     ("/drills", "Drills"),
-    ("/production", "Production"),
     ("/events", "Events"),
     ("/products", "Master data"),
     ("/exports", "Exports"),
+    ("/production", "Production"),
 ];
 
 impl Layout {

@@ -358,11 +358,22 @@ struct LotPage {
     forward: Vec<(String, String)>,
     /// The trace as SVG (built by `graph::svg`, which escapes every text it writes).
     graph: String,
+    /// The graph's cut, in steps each way; none: all.
+    steps: Option<u32>,
+    step_choices: &'static [u32],
+}
+
+impl LotPage {
+    fn is_steps(&self, n: &u32) -> bool {
+        self.steps == Some(*n)
+    }
 }
 
 #[derive(Deserialize)]
 pub struct LotQuery {
     id: String,
+    /// Steps of the graph each way (collapsed); none: all.
+    steps: Option<u32>,
     ok: Option<String>,
     error: Option<String>,
 }
@@ -514,9 +525,13 @@ pub async fn lot(State(state): State<AppState>, Query(q): Query<LotQuery>) -> Re
         }));
     }
     let backward = app.trace(&id, Direction::Backward).await;
-    let graph = super::graph::svg(&id, backward.as_ref().ok(), forward.as_ref().ok(), |n| {
-        lot_label(&catalog, n)
-    });
+    let graph = super::graph::svg(
+        &id,
+        backward.as_ref().ok(),
+        forward.as_ref().ok(),
+        q.steps,
+        |n| lot_label(&catalog, n),
+    );
     let mut backward_lines = Vec::new();
     if let Ok(t) = &backward {
         backward_lines.extend(t.lots.iter().map(|l| (l.clone(), "made from".to_owned())));
@@ -545,6 +560,8 @@ pub async fn lot(State(state): State<AppState>, Query(q): Query<LotQuery>) -> Re
             backward: backward_lines,
             forward: forward_lines,
             graph,
+            steps: q.steps.map(|s| s.min(super::graph::MAX_STEPS)),
+            step_choices: &[1, 2, 3],
         },
         StatusCode::OK,
     )
@@ -553,6 +570,7 @@ pub async fn lot(State(state): State<AppState>, Query(q): Query<LotQuery>) -> Re
 #[derive(Deserialize)]
 pub struct GraphQuery {
     id: String,
+    steps: Option<u32>,
 }
 
 /// The trace graph of a lot as an SVG file to download.
@@ -567,9 +585,13 @@ pub async fn graph_svg(State(state): State<AppState>, Query(q): Query<GraphQuery
         return (StatusCode::NOT_FOUND, e.to_string()).into_response();
     }
     let backward = app.trace(&id, Direction::Backward).await;
-    let svg = super::graph::svg(&id, backward.as_ref().ok(), forward.as_ref().ok(), |n| {
-        lot_label(&catalog, n)
-    });
+    let svg = super::graph::svg(
+        &id,
+        backward.as_ref().ok(),
+        forward.as_ref().ok(),
+        q.steps,
+        |n| lot_label(&catalog, n),
+    );
     (
         [
             (axum::http::header::CONTENT_TYPE, "image/svg+xml"),
