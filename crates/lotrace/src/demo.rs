@@ -409,6 +409,33 @@ fn master_data() -> Vec<(MasterKind, Value)> {
     ]
 }
 
+/// The production order the demo's first salad run is made against.
+const BOM_ORDER: &str = "WO-3071";
+
+/// FreshCut's salad recipe and the order its first run is made against.
+async fn bom_data(app: &App, cal: &Calendar) -> Result<()> {
+    app.create_bom(
+        json!({ "code": "SALAD-STD", "product": "SALAD",
+            "description": "Garden salad mix, standard recipe",
+            "components": [
+                { "product": "ROMAINE", "quantity_per_unit": 0.8, "scrap_allowance_percent": 2 },
+                { "product": "CARROT", "quantity_per_unit": 0.3, "scrap_allowance_percent": 2 },
+            ],
+            "min_yield_percent": 95 }),
+        OPERATOR,
+    )
+    .await
+    .context("demo BOM (a bug in lotrace)")?;
+    app.create_order(
+        json!({ "id": BOM_ORDER, "product": "SALAD", "bom": "SALAD-STD", "quantity": 1000,
+            "location": "LINE1", "planned_start": cal.at(1, "08:00"), "planned_end": cal.at(1, "10:00") }),
+        OPERATOR,
+    )
+    .await
+    .context("demo production order (a bug in lotrace)")?;
+    Ok(())
+}
+
 /// Runs one of FreshCut's operations as an operator would.
 async fn operate(app: &App, name: &str, body: Value) -> Result<lotrace_app::OpOutcome> {
     let operation = Operation::from_json(name, body)
@@ -492,13 +519,16 @@ async fn freshcut_day(app: &App, cal: &Calendar) -> Result<Made> {
     ];
     let mut lots = Vec::new();
     for (product, kg, order, time, inputs) in productions {
-        let made = operate(
-            app,
-            "produce",
-            json!({ "product": product, "quantity": kg, "location": "LINE1",
-            "production_order": order, "inputs": inputs, "time": cal.at(1, time) }),
-        )
-        .await?;
+        let mut body = json!({ "product": product, "quantity": kg, "location": "LINE1",
+            "production_order": order, "inputs": inputs, "time": cal.at(1, time) });
+        if order == BOM_ORDER {
+            // The BOM-driven run: checked against SALAD-STD v1, with its batch record.
+            merge(
+                &mut body,
+                json!({ "order": order, "equipment": "Wash line W2", "started": cal.at(1, "08:10") }),
+            );
+        }
+        let made = operate(app, "produce", body).await?;
         lots.extend(made.assigned_lots);
     }
     let [salad_1, salad_2, slaw_1] = <[String; 3]>::try_from(lots)
@@ -556,6 +586,7 @@ pub async fn load(app: &App) -> Result<String> {
     }
     let cal = Calendar::new(jiff::Zoned::now().date());
     capture(app, farm_document(&cal), "demo:farms").await?;
+    bom_data(app, &cal).await?;
     let made = freshcut_day(app, &cal).await?;
     capture(app, distribution_document(&cal, &made), "demo:distribution").await?;
     let after = app.store().event_count().await?;

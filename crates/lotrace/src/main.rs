@@ -2,6 +2,7 @@
 
 mod args;
 mod bench;
+mod bom_cmd;
 mod bench_pages;
 mod demo;
 mod domain;
@@ -205,6 +206,16 @@ enum Command {
     /// Exports: `export epcis` (JSON-LD or XML of a query, trace or recall), `export fsma204`.
     #[command(subcommand)]
     Export(export_cmd::ExportCommand),
+    /// Bills of materials (recipes), versioned: `bom add|show|list`.
+    #[command(subcommand)]
+    Bom(bom_cmd::BomCommand),
+    /// Production orders: `order create|show|list|status|propose`.
+    #[command(subcommand)]
+    Order(bom_cmd::OrderCommand),
+    /// The electronic batch record of a produced lot (text, --json, --pdf FILE).
+    BatchRecord(bom_cmd::BatchRecordArgs),
+    /// Every BOM and production that used a component product or a supplier lot.
+    WhereUsed(bom_cmd::WhereUsedArgs),
     /// Make a GS1 label file (SVG, PNG, PDF, ZPL); with --sscc a pallet label.
     Label(Box<label_cmd::LabelArgs>),
     /// EPCIS tools: `lotrace epcis hash FILE [--prehash]` prints the CBV 2.0 event hash ID
@@ -389,6 +400,25 @@ async fn run(cli: Cli) -> Result<()> {
         }
         Command::Export(command) => {
             export_cmd::run(command, &location, &cli.company_prefix, &cli.utc_offset).await
+        }
+        Command::User(command) => user_cmd::user(&location, command).await,
+        Command::Token(command) => user_cmd::token(&location, command).await,
+        Command::Audit(args) => user_cmd::audit(&location, args).await,
+        Command::Bom(command) => {
+            let app = domain::open_app(&location, &cli.company_prefix, &cli.utc_offset).await?;
+            bom_cmd::bom(&app, command).await
+        }
+        Command::Order(command) => {
+            let app = domain::open_app(&location, &cli.company_prefix, &cli.utc_offset).await?;
+            bom_cmd::order(&app, command).await
+        }
+        Command::BatchRecord(args) => {
+            let app = domain::open_app(&location, &cli.company_prefix, &cli.utc_offset).await?;
+            bom_cmd::batch_record(&app, args).await
+        }
+        Command::WhereUsed(args) => {
+            let app = domain::open_app(&location, &cli.company_prefix, &cli.utc_offset).await?;
+            bom_cmd::where_used(&app, args).await
         }
         Command::User(command) => user_cmd::user(&location, command).await,
         Command::Token(command) => user_cmd::token(&location, command).await,
