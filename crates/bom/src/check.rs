@@ -472,3 +472,26 @@ pub fn batch_ref(event: &lotrace_epcis::Event) -> Option<BatchRef> {
         overrides,
     ))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn q(text: &str) -> Qty {
+        Qty::parse(text).unwrap()
+    }
+
+    #[test]
+    fn arithmetic_is_exact_to_the_micro_unit() {
+        assert_eq!(mul(q("0.6"), q("10")), q("6"));
+        assert_eq!(mul(q("0.333333"), q("3")), q("0.999999"));
+        // 2.5 × 0.6 / 0.75 = 2 exactly, not 1.999999.
+        assert_eq!(div(mul(q("2.5"), q("0.6")), q("0.75")), Some(q("2")));
+        assert_eq!(div(q("1"), q("3")), Some(q("0.333333")));
+        assert_eq!(div(q("2"), q("3")), Some(q("0.666667")), "rounded half up");
+        assert_eq!(div(q("1"), Qty::ZERO), None);
+        assert_eq!(percent(q("10"), q("10.2")), Some(98.04));
+        assert_eq!(percent(q("-0.2"), q("4")), Some(-5.0));
+        assert_eq!(percent(q("1"), Qty::ZERO), None);
+    }
+}
