@@ -15,6 +15,7 @@ mod keys_cmd;
 mod label_cmd;
 mod recall_cmd;
 mod scan_cmd;
+mod sheet_cmd;
 mod store_cmd;
 mod trace_cmd;
 mod user_cmd;
@@ -115,6 +116,17 @@ enum Command {
         /// Print the summary as JSON.
         #[arg(long)]
         json: bool,
+        /// Spreadsheets (.csv, .xlsx): what the rows are (products, locations, parties,
+        /// receipts, productions, shipments); default: from the sheet name or header row.
+        /// `lotrace import template KIND --format csv|xlsx [--output F]` writes a template.
+        #[arg(long)]
+        kind: Option<String>,
+        /// `import template`: csv (default) or xlsx.
+        #[arg(long)]
+        format: Option<String>,
+        /// `import template`: the file to write.
+        #[arg(long)]
+        output: Option<PathBuf>,
     },
     /// Load a small demo supply chain (farms, a processor, a DC, stores).
     Demo {
@@ -336,7 +348,22 @@ async fn run(cli: Cli) -> Result<()> {
             eprintln!("lotrace stopped");
             Ok(())
         }
-        Command::Import { files, json } => import(&location, &files, json).await,
+        Command::Import {
+            files,
+            json,
+            kind,
+            format,
+            output,
+        } if sheet_cmd::wants(&files) => {
+            let args = sheet_cmd::SheetArgs {
+                kind: kind.as_deref(),
+                format: format.as_deref(),
+                output: output.as_deref(),
+                json,
+            };
+            sheet_cmd::run(&location, &cli.company_prefix, &cli.utc_offset, &files, args).await
+        }
+        Command::Import { files, json, .. } => import(&location, &files, json).await,
         Command::Lot {
             product_or_id,
             lot,

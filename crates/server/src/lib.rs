@@ -6,6 +6,7 @@ mod bom_api;
 pub mod auth;
 mod documents_api;
 mod epcis;
+mod import_api;
 mod exports_api;
 mod label_api;
 mod problem;
@@ -85,6 +86,7 @@ pub fn router(state: AppState) -> Router {
         .merge(documents_api::routes())
         .merge(label_api::routes())
         .merge(recalls_api::routes())
+        .merge(import_api::routes())
         .merge(bom_api::routes())
         .merge(exports_api::routes())
         .merge(ui::routes())

@@ -7,6 +7,7 @@ mod bom;
 mod events;
 mod exports;
 mod graph;
+mod import;
 mod master;
 mod ops;
 mod pages;
@@ -60,6 +61,7 @@ pub fn routes() -> Router<AppState> {
         .route("/drills", get(recalls::drills).post(recalls::run_drill))
         .route("/exports", get(exports::show))
         .route("/exports/fsma204", get(exports::fsma204))
+        .route("/import", get(import::form).post(import::submit))
         .route("/production", get(bom::index))
         .route("/production/orders/{id}", get(bom::order))
         .route("/batch-record", get(bom::batch_record))
@@ -104,6 +106,7 @@ const NAV: &[(&str, &str)] = &[
     ("/events", "Events"),
     ("/products", "Master data"),
     ("/exports", "Exports"),
+    ("/import", "Import"),
     ("/production", "Production"),
 ];
 
