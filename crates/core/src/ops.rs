@@ -360,6 +360,29 @@ pub struct Measurement {
     pub max: Option<f64>,
 }
 
+impl Measurement {
+    /// The JSON of a measurement typed as `NAME=VALUE[:UOM]` (the CLI's `--measurement`, the
+    /// inspection form's lines). The value must be a number; the operation checks the rest.
+    pub fn json_from_text(text: &str) -> std::result::Result<Value, String> {
+        let (name, rest) = text
+            .split_once('=')
+            .ok_or_else(|| format!("{text:?}: expected NAME=VALUE[:UOM]"))?;
+        let (value, uom) = match rest.split_once(':') {
+            Some((v, u)) => (v, Some(u)),
+            None => (rest, None),
+        };
+        let value: f64 = value
+            .trim()
+            .parse()
+            .map_err(|_| format!("{text:?}: {value:?} is not a number"))?;
+        let mut m = json!({ "name": name.trim(), "value": value });
+        if let Some(u) = uom {
+            m["uom"] = json!(u.trim());
+        }
+        Ok(m)
+    }
+}
+
 #[derive(Clone, Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Inspect {

@@ -92,21 +92,7 @@ fn lot_line(text: &str) -> Result<Value> {
 
 /// `NAME=VALUE[:UOM]`, e.g. `temperature=4.5:CEL`.
 fn measurement(text: &str) -> Result<Value> {
-    let (name, rest) = text
-        .split_once('=')
-        .with_context(|| format!("{text:?}: expected NAME=VALUE[:UOM]"))?;
-    let (value, uom) = match rest.split_once(':') {
-        Some((v, u)) => (v, Some(u)),
-        None => (rest, None),
-    };
-    let value: f64 = value
-        .parse()
-        .with_context(|| format!("{text:?}: {value:?} is not a number"))?;
-    let mut m = json!({ "name": name, "value": value });
-    if let Some(u) = uom {
-        m["uom"] = json!(u);
-    }
-    Ok(m)
+    lotrace_core::ops::Measurement::json_from_text(text).map_err(anyhow::Error::msg)
 }
 
 #[cfg(test)]

@@ -25,6 +25,8 @@ enum Kind {
     LotLines(&'static str),
     /// One SSCC per line, into `containers`.
     Containers,
+    /// One `NAME=VALUE[:UOM]` per line, into `measurements`.
+    Measurements,
 }
 
 struct Spec {
@@ -208,6 +210,28 @@ fn specs(operation: &str) -> Option<(&'static str, Vec<Spec>)> {
                 f("reason", "Reason", true),
             ],
         ),
+        "inspect" => (
+            "Inspect",
+            vec![
+                product(),
+                f("lot", "Lot", true),
+                hint(f("result", "Result", true), "pass or fail"),
+                Spec {
+                    name: "measurements",
+                    label: "Measurements",
+                    required: false,
+                    hint: "one NAME=VALUE[:UNIT] per line, e.g. moisture=12.5:P1",
+                    kind: Kind::Measurements,
+                    offer: None,
+                    fsma: false,
+                },
+                hint(
+                    f("certificate", "Certificate of analysis", false),
+                    "its URL or document number",
+                ),
+                f("notes", "Notes", false),
+            ],
+        ),
         "hold" | "release" => (
             if operation == "hold" {
                 "Hold"
@@ -224,9 +248,9 @@ fn specs(operation: &str) -> Option<(&'static str, Vec<Spec>)> {
     })
 }
 
-const FORMS: [&str; 11] = [
-    "receive", "produce", "pack", "unpack", "move", "ship", "return", "scrap", "adjust", "hold",
-    "release",
+const FORMS: [&str; 12] = [
+    "receive", "produce", "pack", "unpack", "move", "ship", "return", "scrap", "adjust", "inspect",
+    "hold", "release",
 ];
 
 pub struct Field {
@@ -251,6 +275,12 @@ struct OpsPage {
     name: String,
     operations: &'static [&'static str],
     fields: Vec<Field>,
+    /// Whether the form takes lot lines, which FEFO suggestions can fill.
+    picks: bool,
+    pick_product: String,
+    pick_quantity: String,
+    pick_location: String,
+    products: Vec<String>,
 }
 
 #[derive(Deserialize)]
@@ -259,7 +289,56 @@ pub struct Prefill {
     lot: Option<String>,
     sscc: Option<String>,
     location: Option<String>,
+    /// FEFO suggestions for the lot lines: this much of this product.
+    pick_product: Option<String>,
+    pick_quantity: Option<String>,
     ok: Option<String>,
+}
+
+/// The lot-lines field of an operation's form, if it has one.
+fn lines_field(specs: &[Spec]) -> Option<&'static str> {
+    specs
+        .iter()
+        .find(|s| matches!(s.kind, Kind::LotLines(_)))
+        .map(|s| s.name)
+}
+
+/// FEFO (or FIFO) picks as the form's lines, `PRODUCT:LOT:QUANTITY@LOCATION`, and a note
+/// when there is not enough.
+async fn pick_lines(
+    state: &AppState,
+    product: &str,
+    quantity: &str,
+    location: Option<&str>,
+) -> Result<(String, Option<String>), String> {
+    let wanted =
+        lotrace_core::Qty::parse(quantity.trim()).map_err(|e| format!("pick_quantity: {e}"))?;
+    let picks = state
+        .app
+        .picks(product.trim(), wanted, location)
+        .await
+        .map_err(|e| explain(&e).0)?;
+    let catalog = state.app.catalog().await;
+    let mut lines = Vec::with_capacity(picks.len());
+    let mut total = lotrace_core::Qty::default();
+    for p in &picks {
+        let code = catalog
+            .products
+            .get(product.trim())
+            .and_then(|prod| prod.lot_code_of(&p.lot))
+            .unwrap_or_else(|| p.lot.clone());
+        let place = catalog
+            .location_by_uri(&p.location)
+            .map_or(p.location.as_str(), |l| l.code.as_str());
+        lines.push(format!("{}:{code}:{}@{place}", product.trim(), p.quantity));
+        total = total + p.quantity;
+    }
+    let short = (total < wanted).then(|| {
+        format!(
+            "only {total} of {wanted} can be picked (lots on hold, recalled or expired are skipped)"
+        )
+    });
+    Ok((lines.join("\n"), short))
 }
 
 async fn page(
@@ -347,6 +426,16 @@ async fn page(
         name: name.to_owned(),
         operations: &FORMS,
         fields,
+        picks: lines_field(&specs).is_some(),
+        pick_product: String::new(),
+        pick_quantity: String::new(),
+        pick_location: values
+            .get("location")
+            .or_else(|| values.get("from"))
+            .and_then(Value::as_str)
+            .unwrap_or_default()
+            .to_owned(),
+        products: catalog.products.keys().cloned().collect(),
     })
 }
 
@@ -366,9 +455,27 @@ pub async fn form(
             values.insert(k.into(), json!(v));
         }
     }
-    let layout = Layout::new("/ops/receive").with_query_message(prefill.ok.as_deref(), None);
+    let mut layout = Layout::new("/ops/receive").with_query_message(prefill.ok.as_deref(), None);
+    let lines = specs(&name).and_then(|(_, specs)| lines_field(&specs));
+    if let (Some(field), Some(product), Some(quantity)) =
+        (lines, &prefill.pick_product, &prefill.pick_quantity)
+    {
+        match pick_lines(&state, product, quantity, prefill.location.as_deref()).await {
+            Ok((text, short)) => {
+                values.insert(field.into(), json!(text));
+                if let Some(note) = short {
+                    layout = layout.error(note);
+                }
+            }
+            Err(message) => layout = layout.error(message),
+        }
+    }
     match page(&state, &name, &values, None, layout).await {
-        Some(p) => render(&p, StatusCode::OK),
+        Some(mut p) => {
+            p.pick_product = prefill.pick_product.unwrap_or_default();
+            p.pick_quantity = prefill.pick_quantity.unwrap_or_default();
+            render(&p, StatusCode::OK)
+        }
         None => render(
             &super::pages_not_found(&format!("no operation form {name:?}")),
             StatusCode::NOT_FOUND,
@@ -407,6 +514,24 @@ fn body(specs: &[Spec], form: &Map<String, Value>) -> Result<Value, (String, Str
                     );
                 }
                 body.insert(array.into(), Value::Array(out));
+            }
+            Kind::Measurements => {
+                let lines: Vec<&str> = text
+                    .lines()
+                    .map(str::trim)
+                    .filter(|l| !l.is_empty())
+                    .collect();
+                if lines.len() > MAX_FORM_LINES {
+                    return Err((spec.name.into(), format!("at most {MAX_FORM_LINES} lines")));
+                }
+                let mut out = Vec::with_capacity(lines.len());
+                for (i, line) in lines.iter().enumerate() {
+                    out.push(
+                        lotrace_core::ops::Measurement::json_from_text(line)
+                            .map_err(|e| (format!("measurements[{i}]"), e))?,
+                    );
+                }
+                body.insert("measurements".into(), Value::Array(out));
             }
             Kind::Containers => {
                 let list: Vec<Value> = text

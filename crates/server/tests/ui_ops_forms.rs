@@ -1,0 +1,166 @@
+//! The operation forms' helpers over HTTP on a real server and SQLite file: FEFO
+//! suggestions that fill a form's lot lines, and the inspection form.
+
+mod common;
+
+use common::TestServer;
+use serde_json::json;
+
+/// Three lettuce lots in the cold room: L1 expires last, L2 first, L3 before both but is
+/// on hold.
+async fn stocked() -> TestServer {
+    let server = TestServer::start().await;
+    server.salad_master_data().await;
+    for (lot, expiry) in [
+        ("L1", "2027-03-20"),
+        ("L2", "2027-03-10"),
+        ("L3", "2027-03-05"),
+    ] {
+        let (status, answer) = server
+            .post(
+                "/api/v1/ops/receive",
+                &json!({ "product": "LETTUCE", "lot": lot, "supplier": "FARM", "location": "COLD",
+                         "quantity": 30, "expiry": expiry }),
+            )
+            .await;
+        assert_eq!(status, 201, "{answer}");
+    }
+    let (status, answer) = server
+        .post(
+            "/api/v1/ops/hold",
+            &json!({ "product": "LETTUCE", "lot": "L3", "reason": "lab test pending" }),
+        )
+        .await;
+    assert_eq!(status, 201, "{answer}");
+    server
+}
+
+/// The text of the form's textarea `name`.
+fn textarea(html: &str, name: &str) -> String {
+    let start = format!("<textarea name=\"{name}\"");
+    let after = html.split(&start).nth(1).expect("the textarea");
+    let body = after.split_once('>').unwrap().1;
+    body.split("</textarea>").next().unwrap().to_owned()
+}
+
+#[tokio::test]
+async fn fefo_suggestions_fill_the_lot_lines() {
+    let server = stocked().await;
+    let (status, html) = server
+        .page("/ops/ship?pick_product=LETTUCE&pick_quantity=40&location=COLD")
+        .await;
+    assert_eq!(status, 200);
+    assert_eq!(
+        textarea(&html, "lots"),
+        "LETTUCE:L2:30@COLD\nLETTUCE:L1:10@COLD",
+        "first expiry first, the held lot skipped"
+    );
+    // The same on the production form's inputs.
+    let (_, html) = server
+        .page("/ops/produce?pick_product=LETTUCE&pick_quantity=5")
+        .await;
+    assert_eq!(textarea(&html, "inputs"), "LETTUCE:L2:5@COLD");
+    // Not enough: what there is, and a message that says so.
+    let (_, html) = server
+        .page("/ops/move?pick_product=LETTUCE&pick_quantity=100")
+        .await;
+    assert_eq!(
+        textarea(&html, "lots"),
+        "LETTUCE:L2:30@COLD\nLETTUCE:L1:30@COLD"
+    );
+    assert!(html.contains("only 60 of 100 can be picked"), "{html}");
+    let (_, html) = server
+        .page("/ops/ship?pick_product=LETTUCE&pick_quantity=lots")
+        .await;
+    assert!(html.contains("pick_quantity:"), "{html}");
+    assert_eq!(textarea(&html, "lots"), "");
+    // The suggested lines ship as they are.
+    let (status, location, body) = server
+        .post_form(
+            "/ops/ship",
+            &[
+                ("customer", "SHOP"),
+                ("location", "COLD"),
+                ("lots", "LETTUCE:L2:30@COLD\nLETTUCE:L1:10@COLD"),
+            ],
+        )
+        .await;
+    assert_eq!(status, 303, "{body}");
+    assert!(location.contains("ok="), "{location}");
+    let (_, l1) = server
+        .get(
+            "/api/v1/lot",
+            &[("id", "https://id.gs1.org/01/00614141123452/10/L1")],
+        )
+        .await;
+    assert_eq!(
+        (
+            &l1["on_hand"],
+            &l1["shipped"],
+            &l1["locations"][0]["location_code"]
+        ),
+        (&json!(20), &json!(10), &json!("COLD")),
+        "{l1}"
+    );
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn an_inspection_is_recorded_from_its_form() {
+    let server = stocked().await;
+    let events_before = server.store.event_count().await.unwrap();
+    let (status, _, html) = server
+        .post_form(
+            "/ops/inspect",
+            &[
+                ("product", "LETTUCE"),
+                ("lot", "L1"),
+                ("result", "pass"),
+                ("measurements", "core temperature=3.5:CEL\nmoisture=wet"),
+            ],
+        )
+        .await;
+    assert_eq!(status, 422);
+    assert!(
+        html.contains("measurements[1]") && html.contains("is not a number"),
+        "{html}"
+    );
+    assert_eq!(server.store.event_count().await.unwrap(), events_before);
+    let (status, location, body) = server
+        .post_form(
+            "/ops/inspect",
+            &[
+                ("product", "LETTUCE"),
+                ("lot", "L1"),
+                ("result", "pass"),
+                (
+                    "measurements",
+                    "core temperature=3.5:CEL\n\nmoisture=12.5:P1",
+                ),
+                ("certificate", "COA-2211"),
+            ],
+        )
+        .await;
+    assert_eq!(status, 303, "{body}");
+    assert!(location.contains("ok=inspect"), "{location}");
+    let stored = server
+        .store
+        .events_after(events_before as i64, 10)
+        .await
+        .unwrap();
+    assert_eq!(stored.len(), 1);
+    let event = serde_json::to_value(&stored[0].event).unwrap();
+    assert_eq!(event["bizStep"], "inspecting", "{event}");
+    let inspection = &event["lotrace:inspection"];
+    assert_eq!(inspection["lotrace:result"], "pass", "{event}");
+    assert_eq!(inspection["lotrace:certificate"], "COA-2211");
+    assert_eq!(
+        inspection["lotrace:measurements"],
+        json!([
+            { "lotrace:name": "core temperature", "lotrace:value": 3.5, "lotrace:uom": "CEL" },
+            { "lotrace:name": "moisture", "lotrace:value": 12.5, "lotrace:uom": "P1" },
+        ]),
+        "the blank line is skipped"
+    );
+    server.stop().await;
+}
