@@ -233,7 +233,7 @@ async fn audit_entries_are_appended_and_filtered(t: TestStore) {
         })
         .await
         .unwrap();
-    assert_eq!(paged, [second.clone()]);
+    assert_eq!(paged, std::slice::from_ref(&second));
     let e = store
         .append_audit(&NewAuditEntry {
             actor: "",
