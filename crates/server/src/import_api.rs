@@ -228,6 +228,7 @@ fn boundary(content_type: &str) -> Option<String> {
 }
 
 /// One part of a multipart body.
+#[derive(Debug)]
 pub(crate) struct Part<'a> {
     pub name: String,
     pub filename: Option<String>,
