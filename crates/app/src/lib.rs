@@ -6,12 +6,12 @@
 //! to the views; so the views never run ahead of the log. Before each operation the views
 //! catch up with events other processes appended (another server, the CLI).
 
-mod compliance;
 mod bom;
+mod compliance;
+pub mod import;
 mod master;
 mod recall;
 mod reports;
-pub mod import;
 
 use std::sync::Arc;
 
@@ -26,8 +26,8 @@ use lotrace_trace::{Direction, Trace, TraceError, TraceIndex};
 use serde::Serialize;
 use tokio::sync::Mutex;
 
-pub use compliance::{Fsma204Export, Fsma204Request};
 pub use bom::{OrderProduction, OrderView, Proposal, ProposedLine, authorize_override};
+pub use compliance::{Fsma204Export, Fsma204Request};
 pub use master::MasterKind;
 pub use recall::{
     DrillRecord, DrillRequest, Notification, RecallRecord, RecallRequest, RecallStatus, RecallView,

@@ -120,7 +120,7 @@ pub struct Latency {
 }
 
 impl Latency {
-    fn of(times: &mut [Duration]) -> Latency {
+    pub(crate) fn of(times: &mut [Duration]) -> Latency {
         if times.is_empty() {
             return Latency::default();
         }
@@ -724,6 +724,8 @@ mod tests {
             keep: false,
             index_only: false,
             json: false,
+            pages: false,
+            page_requests: 100,
         };
         assert!(ok.check().is_ok());
         for bad in [

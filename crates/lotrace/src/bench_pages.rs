@@ -57,20 +57,19 @@ pub async fn run(requests: usize, json: bool) -> Result<()> {
     let mut timings = Vec::with_capacity(paths.len());
     for path in &paths {
         let (status, bytes, _) = get(addr, path).await?;
-        let mut samples_ms = Vec::with_capacity(requests);
+        let mut samples = Vec::with_capacity(requests);
         for _ in 0..requests {
             let (_, _, elapsed) = get(addr, path).await?;
-            samples_ms.push(elapsed.as_secs_f64() * 1e3);
+            samples.push(elapsed);
         }
-        samples_ms.sort_by(f64::total_cmp);
-        let at = |q: f64| samples_ms[((samples_ms.len() - 1) as f64 * q).round() as usize];
+        let latency = crate::bench::Latency::of(&mut samples);
         timings.push(PageTiming {
             path: path.clone(),
             status,
             bytes,
-            p50_ms: at(0.50),
-            p99_ms: at(0.99),
-            max_ms: at(1.0),
+            p50_ms: latency.p50_us / 1e3,
+            p99_ms: latency.p99_us / 1e3,
+            max_ms: latency.max_us / 1e3,
         });
     }
     let _ = stop.send(());

@@ -2,8 +2,8 @@
 
 mod args;
 mod bench;
-mod bom_cmd;
 mod bench_pages;
+mod bom_cmd;
 mod demo;
 mod domain;
 mod epcis_cmd;
@@ -361,7 +361,14 @@ async fn run(cli: Cli) -> Result<()> {
                 output: output.as_deref(),
                 json,
             };
-            sheet_cmd::run(&location, &cli.company_prefix, &cli.utc_offset, &files, args).await
+            sheet_cmd::run(
+                &location,
+                &cli.company_prefix,
+                &cli.utc_offset,
+                &files,
+                args,
+            )
+            .await
         }
         Command::Import { files, json, .. } => import(&location, &files, json).await,
         Command::Lot {
@@ -428,9 +435,6 @@ async fn run(cli: Cli) -> Result<()> {
         Command::Export(command) => {
             export_cmd::run(command, &location, &cli.company_prefix, &cli.utc_offset).await
         }
-        Command::User(command) => user_cmd::user(&location, command).await,
-        Command::Token(command) => user_cmd::token(&location, command).await,
-        Command::Audit(args) => user_cmd::audit(&location, args).await,
         Command::Bom(command) => {
             let app = domain::open_app(&location, &cli.company_prefix, &cli.utc_offset).await?;
             bom_cmd::bom(&app, command).await
@@ -490,13 +494,14 @@ async fn import(location: &Location, files: &[PathBuf], as_json: bool) -> Result
         progress.set_message(format!("reading {}", file.display()));
         let bytes =
             std::fs::read(file).with_context(|| format!("cannot read {}", file.display()))?;
-        let document = lotrace_server::epcis_export::read_document(&bytes, &limits).map_err(|e| {
-            progress.abandon();
-            anyhow::anyhow!(
-                "{}: invalid EPCIS document, nothing was imported: {e}",
-                file.display()
-            )
-        })?;
+        let document =
+            lotrace_server::epcis_export::read_document(&bytes, &limits).map_err(|e| {
+                progress.abandon();
+                anyhow::anyhow!(
+                    "{}: invalid EPCIS document, nothing was imported: {e}",
+                    file.display()
+                )
+            })?;
         documents.push(document);
         progress.inc(1);
     }

@@ -2,12 +2,12 @@
 //! trace index, and shape the answer. State is passed explicitly in `AppState`.
 
 mod api;
-mod bom_api;
 pub mod auth;
+mod bom_api;
 mod documents_api;
 mod epcis;
-mod import_api;
 mod exports_api;
+mod import_api;
 mod label_api;
 mod problem;
 mod recalls_api;
@@ -86,12 +86,15 @@ pub fn router(state: AppState) -> Router {
         .merge(documents_api::routes())
         .merge(label_api::routes())
         .merge(recalls_api::routes())
+        .merge(exports_api::routes())
         .merge(import_api::routes())
         .merge(bom_api::routes())
-        .merge(exports_api::routes())
         .merge(ui::routes())
         .merge(auth::routes())
-        .layer(axum::middleware::from_fn_with_state(state.clone(), auth::middleware))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            auth::middleware,
+        ))
         .with_state(state)
         .layer(DefaultBodyLimit::max(limits.max_body_bytes))
         .layer(TimeoutLayer::with_status_code(
