@@ -336,7 +336,7 @@ async fn list(
         })
         .filter(|r| matches_search(r, &needle))
         .collect();
-    found.sort_by(|a, b| cell(a.get("code")).cmp(&cell(b.get("code"))));
+    found.sort_by_key(|r| cell(r.get("code")));
     let total = found.len();
     let pages = total.div_ceil(PAGE_ROWS).max(1);
     let current = query.page.unwrap_or(1).clamp(1, pages);

@@ -331,7 +331,7 @@ async fn pick_lines(
             .location_by_uri(&p.location)
             .map_or(p.location.as_str(), |l| l.code.as_str());
         lines.push(format!("{}:{code}:{}@{place}", product.trim(), p.quantity));
-        total = total + p.quantity;
+        total += p.quantity;
     }
     let short = (total < wanted).then(|| {
         format!(
