@@ -47,7 +47,7 @@ fn textarea(html: &str, name: &str) -> String {
 async fn fefo_suggestions_fill_the_lot_lines() {
     let server = stocked().await;
     let (status, html) = server
-        .page("/ops/ship?pick_product=LETTUCE&pick_quantity=40&location=COLD")
+        .page("/ops/ship?pick_product=LETTUCE&pick_quantity=40&pick_location=COLD")
         .await;
     assert_eq!(status, 200);
     assert_eq!(

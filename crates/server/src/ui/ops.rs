@@ -292,6 +292,8 @@ pub struct Prefill {
     /// FEFO suggestions for the lot lines: this much of this product.
     pick_product: Option<String>,
     pick_quantity: Option<String>,
+    /// Where to pick from (default: anywhere).
+    pick_location: Option<String>,
     ok: Option<String>,
 }
 
@@ -460,7 +462,7 @@ pub async fn form(
     if let (Some(field), Some(product), Some(quantity)) =
         (lines, &prefill.pick_product, &prefill.pick_quantity)
     {
-        match pick_lines(&state, product, quantity, prefill.location.as_deref()).await {
+        match pick_lines(&state, product, quantity, prefill.pick_location.as_deref()).await {
             Ok((text, short)) => {
                 values.insert(field.into(), json!(text));
                 if let Some(note) = short {
@@ -474,6 +476,9 @@ pub async fn form(
         Some(mut p) => {
             p.pick_product = prefill.pick_product.unwrap_or_default();
             p.pick_quantity = prefill.pick_quantity.unwrap_or_default();
+            if let Some(at) = prefill.pick_location {
+                p.pick_location = at;
+            }
             render(&p, StatusCode::OK)
         }
         None => render(

@@ -3,6 +3,8 @@
 
 #![allow(dead_code)] // each test file uses part of this module
 
+pub mod browser;
+
 use std::net::SocketAddr;
 
 use lotrace_server::{AppState, Limits};
