@@ -214,7 +214,7 @@ fn serve_answers_and_stops_cleanly_on_sigterm() {
     let mut stream = TcpStream::connect(&addr).unwrap();
     write!(
         stream,
-        "GET /health HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n"
+        "GET /health HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n\r\n"
     )
     .unwrap();
     let mut response = String::new();
