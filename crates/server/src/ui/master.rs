@@ -185,42 +185,32 @@ const PARTIES: Page = Page {
     columns: &[("roles", "Roles"), ("gln", "GLN")],
 };
 
-fn page_of(kind: &str) -> Option<&'static Page> {
-    match kind {
-        "products" => Some(&PRODUCTS),
-        "locations" => Some(&LOCATIONS),
-        "parties" => Some(&PARTIES),
-        _ => None,
-    }
-}
-
 /// Routes for the three kinds, e.g. `/products`, `/products/new`, `/products/{code}`.
 pub fn routes() -> axum::Router<AppState> {
     use axum::routing::{get, post};
     let mut router = axum::Router::new();
     for page in [&PRODUCTS, &LOCATIONS, &PARTIES] {
-        let kind = &page.path[1..];
         router = router
             .route(
                 page.path,
-                get(move |s: State<AppState>, q: Query<ListQuery>| list(s, kind, q)).post(
-                    move |s: State<AppState>, f: Form<Vec<(String, String)>>| create(s, kind, f),
+                get(move |s: State<AppState>, q: Query<ListQuery>| list(s, page, q)).post(
+                    move |s: State<AppState>, f: Form<Vec<(String, String)>>| create(s, page, f),
                 ),
             )
             .route(
                 &format!("{}/new", page.path),
-                get(move |s: State<AppState>| new_form(s, kind)),
+                get(move |s: State<AppState>| new_form(s, page)),
             )
             .route(
                 &format!("{}/{{code}}", page.path),
                 get(
                     move |s: State<AppState>, c: Path<String>, q: Query<Flash>| {
-                        edit_form(s, kind, c, q)
+                        edit_form(s, page, c, q)
                     },
                 )
                 .post(
                     move |s: State<AppState>, c: Path<String>, f: Form<Vec<(String, String)>>| {
-                        update(s, kind, c, f)
+                        update(s, page, c, f)
                     },
                 ),
             )
@@ -228,7 +218,7 @@ pub fn routes() -> axum::Router<AppState> {
                 &format!("{}/{{code}}/active", page.path),
                 post(
                     move |s: State<AppState>, c: Path<String>, f: Form<ActiveForm>| {
-                        set_active(s, kind, c, f)
+                        set_active(s, page, c, f)
                     },
                 ),
             );
@@ -300,15 +290,9 @@ fn matches_search(record: &Value, needle: &str) -> bool {
 
 async fn list(
     State(state): State<AppState>,
-    kind: &str,
+    page: &'static Page,
     Query(query): Query<ListQuery>,
 ) -> Response {
-    let Some(page) = page_of(kind) else {
-        return render(
-            &super::pages_not_found("no such list"),
-            StatusCode::NOT_FOUND,
-        );
-    };
     let mut layout =
         Layout::new(NAV_PAGE).with_query_message(query.ok.as_deref(), query.error.as_deref());
     let records = match state.app.list(page.kind).await {
@@ -466,13 +450,7 @@ fn defaults(page: &Page) -> Value {
     }
 }
 
-async fn new_form(State(_state): State<AppState>, kind: &str) -> Response {
-    let Some(page) = page_of(kind) else {
-        return render(
-            &super::pages_not_found("no such list"),
-            StatusCode::NOT_FOUND,
-        );
-    };
+async fn new_form(State(_state): State<AppState>, page: &'static Page) -> Response {
     edit_page(
         page,
         Layout::new(NAV_PAGE),
@@ -532,16 +510,10 @@ pub struct Flash {
 
 async fn edit_form(
     State(state): State<AppState>,
-    kind: &str,
+    page: &'static Page,
     Path(code): Path<String>,
     Query(flash): Query<Flash>,
 ) -> Response {
-    let Some(page) = page_of(kind) else {
-        return render(
-            &super::pages_not_found("no such list"),
-            StatusCode::NOT_FOUND,
-        );
-    };
     match state.app.get(page.kind, &code).await {
         Ok(record) => edit_page(
             page,
@@ -622,15 +594,9 @@ fn body_from_form(
 
 async fn create(
     State(state): State<AppState>,
-    kind: &str,
+    page: &'static Page,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Response {
-    let Some(page) = page_of(kind) else {
-        return render(
-            &super::pages_not_found("no such list"),
-            StatusCode::NOT_FOUND,
-        );
-    };
     let submitted = body_from_form(page, Value::Object(Map::new()), &pairs);
     let result = match &submitted {
         Ok(body) => state
@@ -675,16 +641,10 @@ fn pairs_as_record(pairs: &[(String, String)]) -> Value {
 
 async fn update(
     State(state): State<AppState>,
-    kind: &str,
+    page: &'static Page,
     Path(code): Path<String>,
     Form(pairs): Form<Vec<(String, String)>>,
 ) -> Response {
-    let Some(page) = page_of(kind) else {
-        return render(
-            &super::pages_not_found("no such list"),
-            StatusCode::NOT_FOUND,
-        );
-    };
     let current = match state.app.get(page.kind, &code).await {
         Ok(r) => r,
         Err(e) => {
@@ -734,16 +694,10 @@ pub struct ActiveForm {
 
 async fn set_active(
     State(state): State<AppState>,
-    kind: &str,
+    page: &'static Page,
     Path(code): Path<String>,
     Form(form): Form<ActiveForm>,
 ) -> Response {
-    let Some(page) = page_of(kind) else {
-        return render(
-            &super::pages_not_found("no such list"),
-            StatusCode::NOT_FOUND,
-        );
-    };
     let active = form.active == "true";
     let back = format!("{}/{}", page.path, super::encode(&code));
     match state.app.set_active(page.kind, &code, active).await {
