@@ -204,7 +204,9 @@ pub fn routes() -> axum::Router<AppState> {
             .route(
                 &format!("{}/{{code}}", page.path),
                 get(
-                    move |s: State<AppState>, c: Path<String>, q: Query<Flash>| {
+                    move |s: State<AppState>,
+                          c: Path<String>,
+                          q: Query<super::recalls::Flashes>| {
                         edit_form(s, page, c, q)
                     },
                 )
@@ -502,17 +504,11 @@ fn capitalised(word: &str) -> String {
     }
 }
 
-#[derive(Deserialize)]
-pub struct Flash {
-    ok: Option<String>,
-    error: Option<String>,
-}
-
 async fn edit_form(
     State(state): State<AppState>,
     page: &'static Page,
     Path(code): Path<String>,
-    Query(flash): Query<Flash>,
+    Query(flash): Query<super::recalls::Flashes>,
 ) -> Response {
     match state.app.get(page.kind, &code).await {
         Ok(record) => edit_page(

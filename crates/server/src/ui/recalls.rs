@@ -17,8 +17,8 @@ use crate::api::operator;
 
 #[derive(Deserialize)]
 pub struct Flashes {
-    ok: Option<String>,
-    error: Option<String>,
+    pub ok: Option<String>,
+    pub error: Option<String>,
 }
 
 pub struct RecallLine {
