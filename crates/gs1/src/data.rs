@@ -126,7 +126,8 @@ impl Gs1Data {
     }
 
     /// The identifiers the data names, in the canonical form of [`crate::canonicalize`]:
-    /// for a trade item its serial (SGTIN) and its lot (LGTIN) or, with neither, its GTIN; a
+    /// for a trade item its serial (SGTIN), its lot (LGTIN) and its third-party serial
+    /// (UPUI) or, with none of them, its GTIN; a
     /// lot of the contents of a logistic unit ((02) with (10)); and every other GS1 key
     /// with the qualifiers present.
     pub fn identifiers(&self) -> Vec<Identifier> {
@@ -148,18 +149,19 @@ impl Gs1Data {
                 "01" | "8006" => {
                     let serial = value("21");
                     let lot = value("10");
+                    let tpx = value("235").filter(|_| def.ai == "01");
                     if let Some(s) = &serial {
                         add(vec![key.clone(), ("21", s.clone())]);
                     }
                     if let Some(l) = &lot {
                         add(vec![key.clone(), ("10", l.clone())]);
                     }
-                    if def.ai == "01"
-                        && let Some(tpx) = value("235")
-                    {
-                        add(vec![key.clone(), ("235", tpx)]);
+                    if let Some(t) = &tpx {
+                        add(vec![key.clone(), ("235", t.clone())]);
                     }
-                    if serial.is_none() && lot.is_none() {
+                    // A third-party serial (UPUI) names one pack as a serial does: the GTIN
+                    // alone is not what the data identifies.
+                    if serial.is_none() && lot.is_none() && tpx.is_none() {
                         add(vec![key]);
                     }
                 }

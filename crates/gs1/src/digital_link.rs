@@ -182,6 +182,33 @@ fn path_ai(segment: &str, options: &Options) -> Result<Option<&'static AiDef>, P
     }
 }
 
+/// Where the key path starts among the path segments. The path is read in `/AI/value`
+/// pairs back from its end, as far as the pairs name AIs, and starts at the leftmost primary
+/// key among them; so a stem path that looks like an AI but is not in step with the pairs
+/// (`https://example.com/401/01/…`) stays stem. A path that does not end in such pairs
+/// starts at its first primary key, so that the error names what is wrong after it.
+fn key_path_start(segments: &[&str], options: &Options) -> Result<Option<usize>, ParseError> {
+    let mut start = None;
+    let mut at = segments.len();
+    while at >= 2 {
+        at -= 2;
+        match path_ai(segments[at], options)? {
+            Some(def) if def.dl_qualifiers.is_some() => start = Some(at),
+            Some(_) => {}
+            None => break,
+        }
+    }
+    if start.is_some() {
+        return Ok(start);
+    }
+    for (i, segment) in segments.iter().enumerate() {
+        if path_ai(segment, options)?.is_some_and(|d| d.dl_qualifiers.is_some()) {
+            return Ok(Some(i));
+        }
+    }
+    Ok(None)
+}
+
 /// Reads a GS1 Digital Link URI.
 pub fn parse_digital_link(uri: &str, options: &Options) -> Result<DigitalLink, ParseError> {
     if uri.is_empty() {
@@ -217,14 +244,7 @@ pub fn parse_digital_link(uri: &str, options: &Options) -> Result<DigitalLink, P
     check_authority(parts.authority)?;
 
     let segments: Vec<&str> = parts.path.split('/').skip(1).collect();
-    let mut start = None;
-    for (i, segment) in segments.iter().enumerate() {
-        if path_ai(segment, options)?.is_some_and(|d| d.dl_qualifiers.is_some()) {
-            start = Some(i);
-            break;
-        }
-    }
-    let Some(start) = start else {
+    let Some(start) = key_path_start(&segments, options)? else {
         return Err(dl_error(
             ErrorKind::DlNoPrimaryKey,
             "the URI path has no GS1 primary key (such as /01/ for a GTIN)",

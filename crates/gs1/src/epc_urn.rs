@@ -223,7 +223,13 @@ fn split(scheme: EpcScheme, body: &str) -> Result<EpcUrn, String> {
         // Numeric components and the CPI reference are written plainly; the alphanumeric
         // ones use the URN escapes.
         let decoded = if is_escaped_component(scheme, i) {
-            decode_component(part).map_err(|e| format!("{}: {e}", scheme.prefix()))?
+            // The CPI reference is CSET 39, whose `#` (not in CSET 82) the URN writes %23.
+            let escapable = if scheme == EpcScheme::Cpi {
+                Cset::Cset39
+            } else {
+                Cset::Cset82
+            };
+            decode_component(part, escapable).map_err(|e| format!("{}: {e}", scheme.prefix()))?
         } else {
             (*part).to_owned()
         };
@@ -246,9 +252,9 @@ fn is_escaped_component(scheme: EpcScheme, index: usize) -> bool {
 /// Characters of CSET 82 that an EPC URN must write as `%xx`.
 const URN_ESCAPED: &[char] = &['"', '%', '&', '/', '<', '>', '?'];
 
-/// Decodes one URN component: `%xx` escapes (which must decode to a CSET 82 character); other
-/// characters must be CSET 82 and not one of those that need escaping.
-fn decode_component(text: &str) -> Result<String, String> {
+/// Decodes one URN component: `%xx` escapes (which must decode to a character of CSET 82 or
+/// of `escapable`); other characters must be CSET 82 and not one of those that need escaping.
+fn decode_component(text: &str, escapable: Cset) -> Result<String, String> {
     let mut out = String::with_capacity(text.len());
     let mut chars = text.char_indices().peekable();
     let mut position = 0;
@@ -265,9 +271,9 @@ fn decode_component(text: &str) -> Result<String, String> {
                     "'%' at position {position} is not followed by two hex digits"
                 ));
             };
-            if !Cset::Cset82.contains(decoded) {
+            if !Cset::Cset82.contains(decoded) && !escapable.contains(decoded) {
                 return Err(format!(
-                    "escape %{} at position {position} stands for {decoded:?}, which is not in GS1 character set 82",
+                    "escape %{} at position {position} stands for {decoded:?}, which is not in {escapable}",
                     hex.unwrap_or_default()
                 ));
             }
@@ -511,7 +517,25 @@ mod tests {
     #[test]
     fn escape_round_trips() {
         let v = "A/B%\"&<>?!'()*+,-.:;=_";
-        assert_eq!(decode_component(&escape_component(v)).unwrap(), v);
+        assert_eq!(
+            decode_component(&escape_component(v), Cset::Cset82).unwrap(),
+            v
+        );
+    }
+
+    #[test]
+    fn a_cpi_reference_may_hold_an_escaped_hash() {
+        // CSET 39's `#` is not CSET 82; the URN writes it %23 (found by the round-trip
+        // property tests).
+        assert_eq!(
+            elements("urn:epc:id:cpi:0614141.5PQ7%2FZ43%23.12345"),
+            vec![
+                ("8010", "06141415PQ7/Z43#".to_owned()),
+                ("8011", "12345".to_owned())
+            ]
+        );
+        let err = parse("urn:epc:id:sgtin:0614141.107346.A%23").unwrap_err();
+        assert!(err.contains("not in GS1 character set 82"), "{err}");
     }
 
     #[test]
