@@ -547,6 +547,65 @@ fn lot_need(
     ))))
 }
 
+/// The lot number `product`'s template makes at `location` (on `line`, default the
+/// location's code) at `time`, with `seq` the value drawn from its counter.
+fn lot_number(
+    catalog: &Catalog,
+    product: &Product,
+    location: &str,
+    line: Option<&str>,
+    time: Option<Timestamp>,
+    ctx: &OpContext,
+    seq: u64,
+) -> Result<String> {
+    let text = product.lot_template.as_deref().unwrap_or_default();
+    let template = Template::parse(text).map_err(|e| DomainError::field("lot_template", e))?;
+    let location = catalog.location("location", location)?;
+    let lot_ctx = LotContext {
+        time: ctx.local(time.unwrap_or(ctx.now)),
+        line: line.unwrap_or(&location.code),
+        site: &catalog.site_of(location).code,
+        product: &product.code,
+    };
+    let lot = template.render(&lot_ctx, seq);
+    check_lot_code("lot", &lot)?;
+    Ok(lot)
+}
+
+/// The counter a lot number of `product` made now at `location` (on `line`) draws from:
+/// None when the product has no template, or one without `{seq}`.
+pub fn lot_counter(
+    catalog: &Catalog,
+    ctx: &OpContext,
+    product: &str,
+    location: &str,
+    line: Option<&str>,
+) -> Result<Option<Need>> {
+    let product = catalog.product("product", product)?;
+    if product.lot_template.is_none() {
+        return Ok(None);
+    }
+    lot_need(catalog, product, location, line, None, ctx)
+}
+
+/// The lot number a receipt or production of `product` that names none would get now, with
+/// `seq` the next value of its `lot_counter` (peeked, not drawn): what the forms propose.
+/// None when the product has no lot-number template.
+pub fn propose_lot(
+    catalog: &Catalog,
+    ctx: &OpContext,
+    product: &str,
+    location: &str,
+    line: Option<&str>,
+    seq: u64,
+) -> Result<Option<String>> {
+    let product = catalog.product("product", product)?;
+    if product.lot_template.is_none() {
+        return Ok(None);
+    }
+    lot_number(catalog, product, location, line, None, ctx, seq).map(Some)
+}
+
 /// Accumulates the events of one operation.
 struct Builder<'a> {
     ctx: &'a OpContext,
@@ -1028,17 +1087,7 @@ impl<'a> Builder<'a> {
                 })?,
             None => 0,
         };
-        let text = product.lot_template.as_deref().unwrap_or_default();
-        let template = Template::parse(text).map_err(|e| DomainError::field("lot_template", e))?;
-        let location = catalog.location("location", location)?;
-        let lot_ctx = LotContext {
-            time: self.ctx.local(time.unwrap_or(self.ctx.now)),
-            line: line.unwrap_or(&location.code),
-            site: &catalog.site_of(location).code,
-            product: &product.code,
-        };
-        let lot = template.render(&lot_ctx, seq);
-        check_lot_code("lot", &lot)?;
+        let lot = lot_number(catalog, product, location, line, time, self.ctx, seq)?;
         self.assigned_lots.push(lot.clone());
         Ok(lot)
     }
@@ -1108,23 +1157,7 @@ impl<'a> Builder<'a> {
             }
             inputs.push(q);
         }
-        for (from, quantities) in staging {
-            let mut e = self.event("ObjectEvent", p.time);
-            e.insert("action".into(), json!("OBSERVE"));
-            e.insert("bizStep".into(), json!("picking"));
-            e.insert("readPoint".into(), json!({ "id": location.uri() }));
-            e.insert("bizLocation".into(), json!({ "id": location.uri() }));
-            e.insert("quantityList".into(), Value::Array(quantities));
-            e.insert(
-                "sourceList".into(),
-                json!([{ "type": "location", "source": from }]),
-            );
-            e.insert(
-                "destinationList".into(),
-                json!([{ "type": "location", "destination": location.uri() }]),
-            );
-            self.push(e);
-        }
+        self.stage(p.time, &location.uri(), staging);
         let output = product.lot_uri(&lot);
         self.lots.push(output.clone());
         let mut e = self.event("TransformationEvent", p.time);
@@ -1400,6 +1433,33 @@ impl<'a> Builder<'a> {
         Ok(())
     }
 
+    /// Picks stock stored elsewhere to `to` before it is used there: one picking event per
+    /// place it comes from (`staging`: from-location URI to quantity elements).
+    fn stage(
+        &mut self,
+        time: Option<Timestamp>,
+        to: &str,
+        staging: std::collections::BTreeMap<String, Vec<Value>>,
+    ) {
+        for (from, quantities) in staging {
+            let mut e = self.event("ObjectEvent", time);
+            e.insert("action".into(), json!("OBSERVE"));
+            e.insert("bizStep".into(), json!("picking"));
+            e.insert("readPoint".into(), json!({ "id": to }));
+            e.insert("bizLocation".into(), json!({ "id": to }));
+            e.insert("quantityList".into(), Value::Array(quantities));
+            e.insert(
+                "sourceList".into(),
+                json!([{ "type": "location", "source": from }]),
+            );
+            e.insert(
+                "destinationList".into(),
+                json!([{ "type": "location", "destination": to }]),
+            );
+            self.push(e);
+        }
+    }
+
     fn ship(&mut self, catalog: &Catalog, inventory: &Inventory, s: &Ship) -> Result<()> {
         let customer = catalog.party("customer", &s.customer, PartyRole::Customer)?;
         let from = catalog.location("location", &s.location)?.uri();
@@ -1411,13 +1471,21 @@ impl<'a> Builder<'a> {
             ));
         }
         let mut quantities = Vec::new();
+        // Lines stored elsewhere (`@LOCATION`) are picked to the ship-from location first, so
+        // the stock leaves the place it was taken from.
+        let mut staging: std::collections::BTreeMap<String, Vec<Value>> = Default::default();
         for (i, line) in s.lots.iter().enumerate() {
             let field = format!("lots[{i}]");
             let (lot, qty, uom, at) = self.line(catalog, &field, line, &s.location)?;
             self.check_available(inventory, &field, &lot, &line.lot, qty, &at)?;
-            quantities.push(Self::quantity_json(&lot, qty, &uom));
+            let q = Self::quantity_json(&lot, qty, &uom);
+            if at != from {
+                staging.entry(at).or_default().push(q.clone());
+            }
+            quantities.push(q);
         }
         let containers = self.containers_at(inventory, "containers", &s.containers, &from, true)?;
+        self.stage(s.time, &from, staging);
         for c in &containers {
             self.lots
                 .extend(inventory.container_contents(c).into_keys());

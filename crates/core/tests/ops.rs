@@ -373,3 +373,42 @@ fn unknown_fields_and_bad_values_name_the_field() {
     let e = w.run("ship", json!({ "customer": "SHOP", "location": "COLD", "lots": [{ "product": "LETTUCE", "lot": "L1", "quantity": -1 }] })).unwrap_err();
     assert!(e.to_string().starts_with("lots[0].quantity"), "{e}");
 }
+
+#[test]
+fn a_ship_line_stored_elsewhere_is_picked_to_the_ship_from_location_first() {
+    let mut w = World::new();
+    receive_lettuce(&mut w, 100);
+    let plan = w
+        .run(
+            "ship",
+            json!({ "customer": "SHOP", "location": "L3",
+                "lots": [{ "product": "LETTUCE", "lot": "L1", "quantity": 10, "location": "COLD" }] }),
+        )
+        .unwrap();
+    let events: Vec<Value> = plan
+        .events
+        .iter()
+        .map(|e| serde_json::to_value(e).unwrap())
+        .collect();
+    let steps: Vec<&str> = events
+        .iter()
+        .map(|e| e["bizStep"].as_str().unwrap())
+        .collect();
+    assert_eq!(steps, ["picking", "shipping"]);
+    assert_eq!(events[0]["sourceList"][0]["source"], COLD);
+    assert_eq!(events[0]["destinationList"][0]["destination"], LINE3);
+    assert_eq!(events[1]["readPoint"]["id"], LINE3);
+    let lot = w.lot(LETTUCE_L1);
+    assert_eq!(
+        lot.on_hand_at(COLD),
+        Qty::from_units(90),
+        "taken from the cold room"
+    );
+    assert_eq!(
+        lot.on_hand_at(LINE3),
+        Qty::ZERO,
+        "picked to line 3, then shipped"
+    );
+    assert_eq!(lot.shipped, Qty::from_units(10));
+    assert_eq!(lot.balance_difference(), Qty::ZERO);
+}
