@@ -26,7 +26,7 @@ use lotrace_trace::{Direction, Trace, TraceError, TraceIndex};
 use serde::Serialize;
 use tokio::sync::Mutex;
 
-pub use bom::{OrderProduction, OrderView, Proposal, ProposedLine, authorize_override};
+pub use bom::{OrderProduction, OrderView, Proposal, ProposedLine};
 pub use compliance::{Fsma204Export, Fsma204Request};
 pub use master::MasterKind;
 pub use recall::{
@@ -208,7 +208,7 @@ impl App {
         for _ in 0..MAX_COUNTER_RETRIES {
             self.catch_up(&mut views).await?;
             // A production against an order: checked against its BOM version first.
-            let checked = self.check_order_run(&views, operation, operator).await?;
+            let checked = self.check_order_run(&views, operation).await?;
             let (operation, batch) = match checked {
                 Some((op, run)) => (std::borrow::Cow::Owned(op), Some(run)),
                 None => (std::borrow::Cow::Borrowed(operation), None),
@@ -279,6 +279,31 @@ impl App {
     }
 
     pub async fn picks(
+    /// The lot number a receipt or production of `product` at `location` (on `line`) that
+    /// names none would get now, from the product's template; None without a template.
+    /// Nothing is drawn: another operation may take the number first.
+    pub async fn propose_lot(
+        &self,
+        product: &str,
+        location: &str,
+        line: Option<&str>,
+    ) -> Result<Option<String>> {
+        let ctx = OpContext {
+            now: Timestamp::now(),
+            offset: self.config.offset,
+            operator: String::new(),
+            company_prefix: self.config.company_prefix.clone(),
+        };
+        let catalog = self.catalog().await;
+        let seq = match lotrace_core::ops::lot_counter(&catalog, &ctx, product, location, line)? {
+            Some(need) => self.store.counter_value(&need.counter_name()).await? + 1,
+            None => 0,
+        };
+        Ok(lotrace_core::ops::propose_lot(
+            &catalog, &ctx, product, location, line, seq,
+        )?)
+    }
+
         &self,
         product: &str,
         quantity: Qty,

@@ -27,6 +27,7 @@ pub fn routes() -> Router<AppState> {
         .route("/api/v1/lot", get(one_lot))
         .route("/api/v1/inventory", get(inventory))
         .route("/api/v1/picks", get(picks))
+        .route("/api/v1/lots/proposal", get(lot_proposal))
         .route("/api/v1/trace", get(trace))
         .route(
             "/api/v1/master/{kind}",
@@ -134,6 +135,13 @@ async fn run_operation(
         ));
     }
     let operation = Operation::from_json(&name, json_body(body)?)?;
+    crate::auth::check_override_role(&operation).map_err(|detail| {
+        Problem::new(
+            StatusCode::FORBIDDEN,
+            "urn:lotrace:problem:forbidden",
+            detail,
+        )
+    })?;
     let outcome = state
         .app
         .run(&operation, &name, &operator(&headers))
@@ -373,6 +381,27 @@ async fn picks(
         .picks(&q.product, quantity, q.location.as_deref())
         .await?;
     Ok(Json(picks).into_response())
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct ProposalQuery {
+    product: String,
+    location: String,
+    line: Option<String>,
+}
+
+/// The lot number a receipt or production that names none would get now (not drawn).
+async fn lot_proposal(
+    State(state): State<AppState>,
+    ApiQuery(q): ApiQuery<ProposalQuery>,
+) -> Result<Response, Problem> {
+    let line = q.line.as_deref().map(str::trim).filter(|l| !l.is_empty());
+    let lot = state
+        .app
+        .propose_lot(q.product.trim(), q.location.trim(), line)
+        .await?;
+    Ok(Json(serde_json::json!({ "lot": lot })).into_response())
 }
 
 #[derive(Debug, Deserialize)]

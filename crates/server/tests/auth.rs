@@ -26,31 +26,6 @@ enum Cred {
     BadToken(#[allow(dead_code)] &'static str, String),
 }
 
-/// Logs in through the form; the session cookie's value.
-async fn login(server: &TestServer, name: &str, password: &str) -> (u16, Option<String>) {
-    let response = no_redirects()
-        .post(server.url("/login"))
-        .header("origin", &server.base)
-        .header("content-type", "application/x-www-form-urlencoded")
-        .body(form(&[
-            ("name", name),
-            ("password", password),
-            ("next", "/lots"),
-        ]))
-        .send()
-        .await
-        .unwrap();
-    let status = response.status().as_u16();
-    let cookie = response
-        .headers()
-        .get_all("set-cookie")
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .find_map(|v| v.strip_prefix("lotrace_session="))
-        .map(|v| v.split(';').next().unwrap().to_owned());
-    (status, cookie)
-}
-
 fn no_redirects() -> reqwest::Client {
     reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
@@ -117,7 +92,7 @@ async fn secured_server() -> (TestServer, Vec<Cred>) {
     .await;
     let mut creds = vec![Cred::None];
     for role in Role::ALL {
-        let (status, cookie) = login(&server, role.as_str(), PASSWORD).await;
+        let (status, cookie) = server.login(role.as_str(), PASSWORD).await;
         assert_eq!(status, 303, "login of {}", role.as_str());
         creds.push(Cred::Cookie(cookie.expect("a session cookie"), role));
     }
@@ -157,7 +132,7 @@ async fn every_role_and_token_against_every_rule_of_the_policy() {
                 // Logging out ends the session the later requests need: use a new one.
                 let cred = match cred {
                     Cred::Cookie(_, role) if rule.path == "/logout" => {
-                        let (_, cookie) = login(&server, role.as_str(), PASSWORD).await;
+                        let (_, cookie) = server.login(role.as_str(), PASSWORD).await;
                         Cred::Cookie(cookie.unwrap(), *role)
                     }
                     other => other.clone(),
@@ -230,7 +205,7 @@ async fn every_role_and_token_against_every_rule_of_the_policy() {
 #[tokio::test]
 async fn cookie_writes_need_this_sites_origin() {
     let (server, _) = secured_server().await;
-    let (_, cookie) = login(&server, "operator", PASSWORD).await;
+    let (_, cookie) = server.login("operator", PASSWORD).await;
     let cookie = format!("lotrace_session={}", cookie.unwrap());
     let client = no_redirects();
     let post = |origin: Option<&'static str>, referer: Option<String>| {
@@ -286,16 +261,16 @@ async fn cookie_writes_need_this_sites_origin() {
 async fn logins_are_throttled_per_user() {
     let (server, _) = secured_server().await;
     for _ in 0..5 {
-        let (status, cookie) = login(&server, "quality", "wrong password!").await;
+        let (status, cookie) = server.login("quality", "wrong password!").await;
         assert_eq!(status, 401);
         assert!(cookie.is_none());
     }
-    let (status, cookie) = login(&server, "quality", PASSWORD).await;
+    let (status, cookie) = server.login("quality", PASSWORD).await;
     assert_eq!(status, 429, "locked, even with the right password");
     assert!(cookie.is_none());
-    let (status, _) = login(&server, "admin", PASSWORD).await;
+    let (status, _) = server.login("admin", PASSWORD).await;
     assert_eq!(status, 303, "another user is not locked");
-    let (status, _) = login(&server, "nobody", PASSWORD).await;
+    let (status, _) = server.login("nobody", PASSWORD).await;
     assert_eq!(
         status, 401,
         "an unknown user gets the same answer as a wrong password"
@@ -357,7 +332,7 @@ async fn sessions_end_on_logout_disable_and_expiry() {
     ] {
         assert!(set_cookie.contains(attribute), "{set_cookie}");
     }
-    let (_, plain) = login(&server, "viewer", PASSWORD).await;
+    let (_, plain) = server.login("viewer", PASSWORD).await;
     let plain = plain.unwrap();
     assert_eq!(lots(plain.clone()).await, 200);
     let logout = no_redirects()
@@ -370,7 +345,7 @@ async fn sessions_end_on_logout_disable_and_expiry() {
     assert_eq!(logout.status().as_u16(), 303);
     assert_eq!(lots(plain).await, 401, "logged out");
 
-    let (_, c) = login(&server, "operator", PASSWORD).await;
+    let (_, c) = server.login("operator", PASSWORD).await;
     let c = c.unwrap();
     assert_eq!(lots(c.clone()).await, 200);
     server
@@ -379,7 +354,7 @@ async fn sessions_end_on_logout_disable_and_expiry() {
         .await
         .unwrap();
     assert_eq!(lots(c).await, 401, "disabled");
-    let (status, _) = login(&server, "operator", PASSWORD).await;
+    let (status, _) = server.login("operator", PASSWORD).await;
     assert_eq!(status, 401, "a disabled user cannot sign in");
 
     // A session past its expiry is not honoured.
@@ -708,7 +683,7 @@ async fn without_users_loopback_is_open_and_flagged_and_anything_else_refuses_to
     add_users(&server, &[("admin", "admin")]).await;
     let (status, _) = server.get("/api/v1/lots", &[]).await;
     assert_eq!(status, 401);
-    let (_, cookie) = login(&server, "admin", PASSWORD).await;
+    let (_, cookie) = server.login("admin", PASSWORD).await;
     let html = server
         .client
         .get(server.url("/"))

@@ -604,3 +604,102 @@ fn pdf_text(pdf: &[u8]) -> Option<String> {
         Err(e) => panic!("pdftotext is needed in CI: {e}"),
     }
 }
+
+/// An override of a BOM check needs the quality role: an operator (by session or by a
+/// capture token) is refused and nothing is written; a quality user's override runs.
+#[tokio::test]
+async fn an_override_needs_the_quality_role() {
+    const PASSWORD: &str = "correct horse battery";
+    let server = TestServer::start().await;
+    setup(&server).await;
+    let (status, bom) = server.post("/api/v1/boms", &bom_v1()).await;
+    assert_eq!(status, 201, "{bom}");
+    let (status, order) = server
+        .post(
+            "/api/v1/orders",
+            &json!({ "id": "PO-9", "product": "SALAD", "bom": "SALAD-STD", "quantity": 5,
+                "location": "L3", "line": "L3" }),
+        )
+        .await;
+    assert_eq!(status, 201, "{order}");
+    for (name, role) in [("olga", "operator"), ("quinn", "quality")] {
+        lotrace_server::auth::add_user(&server.store, name, role, PASSWORD)
+            .await
+            .unwrap();
+    }
+    let (_, capture_token) =
+        lotrace_server::auth::create_token(&server.store, "mes", "capture", None, "test")
+            .await
+            .unwrap();
+    // A server without users asks again at most once a second.
+    tokio::time::sleep(std::time::Duration::from_millis(1_100)).await;
+    let (_, operator) = server.login("olga", PASSWORD).await;
+    let (_, quality) = server.login("quinn", PASSWORD).await;
+
+    let run = json!({ "order": "PO-9", "product": "SALAD", "lot": "S-900", "quantity": "1",
+        "location": "L3",
+        "inputs": [line("LETTUCE", "L-A", "0.6"), line("CARROT", "C-HOLD", "0.3")],
+        "overrides": [{ "input": 1, "reason": "QA released for use after sorting" }] });
+    let post = |auth: (&'static str, String)| {
+        server
+            .client
+            .post(server.url("/api/v1/ops/produce"))
+            .header(auth.0, auth.1)
+            .header("origin", &server.base)
+            .json(&run)
+            .send()
+    };
+    let before = events_with(&server, &capture_token).await;
+    for refused in [
+        ("cookie", format!("lotrace_session={}", operator.unwrap())),
+        ("authorization", format!("Bearer {capture_token}")),
+    ] {
+        let response = post(refused).await.unwrap();
+        assert_eq!(response.status().as_u16(), 403);
+        let problem: Value = response.json().await.unwrap();
+        let detail = problem["detail"].as_str().unwrap();
+        assert!(
+            detail.starts_with("overrides:") && detail.contains("quality role"),
+            "{problem}"
+        );
+    }
+    assert_eq!(events_with(&server, &capture_token).await, before);
+
+    // The same production without the override is the operator's to run... and refused by
+    // the BOM check, because the carrots are on hold.
+    let mut plain = run.clone();
+    plain.as_object_mut().unwrap().remove("overrides");
+    let response = server
+        .client
+        .post(server.url("/api/v1/ops/produce"))
+        .bearer_auth(&capture_token)
+        .json(&plain)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 409);
+
+    let response = post(("cookie", format!("lotrace_session={}", quality.unwrap())))
+        .await
+        .unwrap();
+    assert_eq!(response.status().as_u16(), 201);
+    let made: Value = response.json().await.unwrap();
+    assert_eq!(made["batch"]["inputs"][1]["override_rule"], "lot_on_hold");
+    assert!(events_with(&server, &capture_token).await > before);
+    server.stop().await;
+}
+
+/// The event count, asked with a token (the server has users now).
+async fn events_with(server: &TestServer, token: &str) -> u64 {
+    let health: Value = server
+        .client
+        .get(server.url("/health"))
+        .bearer_auth(token)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    health["events"].as_u64().unwrap()
+}

@@ -130,6 +130,36 @@ async fn lot_history_as_xlsx_and_pdf() {
         assert_eq!(status, 400, "{query:?}: {problem}");
         assert_eq!(problem["errors"][0]["field"], field, "{problem}");
     }
+
+    // The exports page's form: the file itself, or the page again with the message, the
+    // lot typed kept and the field marked (not the API's problem JSON).
+    let (status, media, bytes) = get(
+        &server,
+        "/exports/lot-history",
+        &[("lot", "LETTUCE:L1"), ("format", "xlsx")],
+    )
+    .await;
+    assert_eq!(status, 200);
+    assert!(media.contains("spreadsheetml"), "{media}");
+    assert!(bytes.starts_with(b"PK"));
+    let (status, media, bytes) = get(
+        &server,
+        "/exports/lot-history",
+        &[("lot", "LETTUCE:NOPE"), ("format", "xlsx")],
+    )
+    .await;
+    let page = String::from_utf8(bytes).unwrap();
+    assert_eq!(status, 400, "{page}");
+    assert!(media.starts_with("text/html"), "{media}");
+    assert!(page.contains(r#"class="flash error""#), "{page}");
+    assert!(page.contains("NOPE"), "{page}");
+    assert!(
+        page.contains(
+            r#"name="lot" value="LETTUCE:NOPE" required autocomplete="off" aria-invalid="true""#
+        ),
+        "{page}"
+    );
+    assert!(page.contains(r#"<option value="xlsx" selected>"#), "{page}");
     server.stop().await;
 }
 

@@ -363,8 +363,60 @@ async fn a_new_user_from_receipt_to_recall_in_the_browser() {
     }
     ui.go("/recalls/R-00001").await;
     ui.shot("09-recall-phone").await;
-    c.close().await.unwrap();
+    // On the phone the navigation folds behind the Menu button, and opens on a click.
+    let nav_shown = || async {
+        c.execute(
+            "return getComputedStyle(document.getElementById('main-nav')).display !== 'none';",
+            vec![],
+        )
+        .await
+        .unwrap()
+        .as_bool()
+        .unwrap()
+    };
+    assert!(!nav_shown().await, "the nav is folded at 360 px");
+    let menu = c.find(Locator::Css("button.menu-toggle")).await.unwrap();
+    menu.click().await.unwrap();
+    assert!(nav_shown().await, "the Menu button opens the nav");
+    assert_eq!(
+        menu.attr("aria-expanded").await.unwrap().as_deref(),
+        Some("true")
+    );
+    ui.shot("10-menu-open-phone").await;
+    c.set_window_size(1280, 900).await.unwrap();
+    ui.go("/recalls/R-00001").await;
+    assert!(
+        nav_shown().await,
+        "a desktop shows the nav without a button"
+    );
+
+    // The production form proposes the lot number from the template as soon as the
+    // product and the location are chosen (assets/ops.js asks the API; nothing is drawn).
+    let (status, answer) = server
+        .post(
+            "/api/v1/master/products",
+            &json!({ "code": "JUICE", "name": "Apple juice", "uom": "LTR",
+                     "lot_template": "J{line}-{seq:03}" }),
+        )
+        .await;
+    assert_eq!(status, 201, "{answer}");
+    ui.go("/ops/produce").await;
+    ui.fill("product", "JUICE").await;
+    ui.fill("location", "L3").await;
+    ui.fill("quantity", "10").await; // leaving the location fires its change event
+    let lot = c.find(Locator::Css("main [name=\"lot\"]")).await.unwrap();
+    let mut placeholder = String::new();
+    for _ in 0..100 {
+        placeholder = lot.attr("placeholder").await.unwrap().unwrap_or_default();
+        if !placeholder.is_empty() {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    assert_eq!(placeholder, "JL3-001");
+    assert!(ui.text().await.contains("next from the template: JL3-001"));
     server.stop().await;
+    c.close().await.unwrap();
 }
 
 /// The scan page's camera button: hidden where the browser has no Barcode Detection API

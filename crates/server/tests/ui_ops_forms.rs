@@ -1,5 +1,6 @@
 //! The operation forms' helpers over HTTP on a real server and SQLite file: FEFO
-//! suggestions that fill a form's lot lines, and the inspection form.
+//! suggestions that fill a form's lot lines, lot numbers proposed from the product's
+//! template, and the inspection form.
 
 mod common;
 
@@ -162,5 +163,78 @@ async fn an_inspection_is_recorded_from_its_form() {
         ]),
         "the blank line is skipped"
     );
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn lot_numbers_are_proposed_from_the_template_and_not_drawn() {
+    let server = stocked().await;
+    let (status, answer) = server
+        .post(
+            "/api/v1/master/products",
+            &json!({ "code": "JUICE", "name": "Apple juice", "uom": "LTR",
+                     "lot_template": "J{line}-{seq:03}" }),
+        )
+        .await;
+    assert_eq!(status, 201, "{answer}");
+    let proposal = |product: &'static str| {
+        let server = &server;
+        async move {
+            server
+                .get(
+                    "/api/v1/lots/proposal",
+                    &[("product", product), ("location", "L3")],
+                )
+                .await
+        }
+    };
+    let (status, first) = proposal("JUICE").await;
+    assert_eq!(status, 200, "{first}");
+    assert_eq!(first["lot"], "JL3-001");
+    assert_eq!(
+        proposal("JUICE").await.1["lot"],
+        "JL3-001",
+        "asking draws nothing"
+    );
+    let (status, none) = proposal("LETTUCE").await;
+    assert_eq!(status, 200);
+    assert!(none["lot"].is_null(), "no template, no proposal: {none}");
+    let (status, problem) = proposal("NOPE").await;
+    assert_eq!(status, 400, "{problem}");
+    assert!(
+        problem["detail"].as_str().unwrap().starts_with("product"),
+        "{problem}"
+    );
+
+    // The form opened with product and location shows the proposal and uses the script
+    // that keeps it current.
+    let (status, html) = server.page("/ops/produce?product=JUICE&location=L3").await;
+    assert_eq!(status, 200);
+    assert!(html.contains("next from the template: JL3-001"), "{html}");
+    assert!(
+        html.contains("data-propose placeholder=\"JL3-001\""),
+        "{html}"
+    );
+    assert!(html.contains("/assets/ops.js"));
+    let (status, script) = server.page("/assets/ops.js").await;
+    assert_eq!(status, 200);
+    assert!(script.contains("/api/v1/lots/proposal"));
+
+    // Left empty, the lot gets the proposed number; the next proposal is the one after.
+    let (status, location, body) = server
+        .post_form(
+            "/ops/produce",
+            &[
+                ("product", "JUICE"),
+                ("quantity", "40"),
+                ("location", "L3"),
+                ("lot", ""),
+                ("inputs", ""),
+            ],
+        )
+        .await;
+    assert_eq!(status, 303, "{body}");
+    assert!(location.contains("JL3-001"), "{location}");
+    assert_eq!(proposal("JUICE").await.1["lot"], "JL3-002");
     server.stop().await;
 }

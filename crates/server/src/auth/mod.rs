@@ -201,6 +201,30 @@ pub fn current_partner() -> Option<Arc<PartnerScope>> {
         .flatten()
 }
 
+/// An override of a BOM check (a production against an order that uses an input its BOM
+/// refuses) needs the quality role (issue 12). The app checks the override's reason; the
+/// role is known only here, so the API and the forms ask this before they run a production.
+/// The error names the field and who lacks what.
+pub fn check_override_role(operation: &lotrace_core::ops::Operation) -> Result<(), String> {
+    let lotrace_core::ops::Operation::Produce(produce) = operation else {
+        return Ok(());
+    };
+    if produce.overrides.is_empty() {
+        return Ok(());
+    }
+    match current() {
+        Some(principal) if principal.role >= Role::Quality => Ok(()),
+        Some(principal) => Err(format!(
+            "overrides: overriding a BOM check needs the quality role; {} has the role {}",
+            principal.name, principal.label
+        )),
+        None => Err(
+            "overrides: overriding a BOM check needs a signed-in user with the quality role"
+                .to_owned(),
+        ),
+    }
+}
+
 /// What the frame of every page shows about access (`templates/base.html`).
 pub struct PageAccess {
     /// An open local server: the banner.

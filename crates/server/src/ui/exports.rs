@@ -8,7 +8,7 @@ use axum::response::Response;
 
 use super::{Layout, render};
 use crate::AppState;
-use crate::exports_api::{download, fsma204_file, fsma204_params};
+use crate::exports_api::{download, fsma204_file, fsma204_params, lot_history_file};
 
 #[derive(Template)]
 #[template(path = "exports.html")]
@@ -22,7 +22,10 @@ struct ExportsPage {
     from: String,
     to: String,
     format: String,
-    /// The field an error names.
+    /// The lot-history form's lot and format.
+    history_lot: String,
+    history_format: String,
+    /// The field an error names (`history_lot` for the lot-history form's lot).
     invalid: String,
 }
 
@@ -56,6 +59,8 @@ async fn page(
         from: get("from"),
         to: get("to"),
         format: get("format"),
+        history_lot: String::new(),
+        history_format: String::new(),
         invalid: invalid.to_owned(),
     }
 }
@@ -103,6 +108,40 @@ pub async fn fsma204(
                 .map(|f| f.split('[').next().unwrap_or(f).to_owned())
                 .unwrap_or_default();
             refused(problem.detail.clone(), field).await
+        }
+    }
+}
+
+/// The lot-history download: the file, or the page with the message and the lot kept.
+pub async fn lot_history(
+    State(state): State<AppState>,
+    Query(pairs): Query<Vec<(String, String)>>,
+) -> Response {
+    match lot_history_file(&state, &pairs).await {
+        Ok((bytes, media_type, name)) => download(bytes, media_type, &name),
+        Err(problem) => {
+            let value = |key: &str| {
+                pairs
+                    .iter()
+                    .find(|(k, _)| k == key)
+                    .map(|(_, v)| v.clone())
+                    .unwrap_or_default()
+            };
+            let field = problem.errors.first().and_then(|e| e.get("field"));
+            let invalid = if field.and_then(|f| f.as_str()) == Some("format") {
+                "history_format"
+            } else {
+                "history_lot"
+            };
+            let layout = Layout::new("/exports").error(problem.detail.clone());
+            let mut page = page(&state, &[], layout, invalid).await;
+            page.history_lot = value("lot");
+            page.history_format = value("format");
+            let status = StatusCode::from_u16(problem.status)
+                .ok()
+                .filter(|s| s.is_client_error())
+                .unwrap_or(StatusCode::UNPROCESSABLE_ENTITY);
+            render(&page, status)
         }
     }
 }

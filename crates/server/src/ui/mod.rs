@@ -45,6 +45,14 @@ pub fn routes() -> Router<AppState> {
             "/assets/graph.js",
             get(|| async { asset("text/javascript; charset=utf-8", GRAPH_SCRIPT) }),
         )
+        .route(
+            "/assets/nav.js",
+            get(|| async { asset("text/javascript; charset=utf-8", NAV_SCRIPT) }),
+        )
+        .route(
+            "/assets/ops.js",
+            get(|| async { asset("text/javascript; charset=utf-8", OPS_SCRIPT) }),
+        )
         .route("/scan", get(pages::scan_page).post(pages::scan))
         .route("/lots", get(pages::lots))
         .route("/events", get(events::list))
@@ -66,6 +74,7 @@ pub fn routes() -> Router<AppState> {
         .route("/production/orders/{id}", get(bom::order))
         .route("/batch-record", get(bom::batch_record))
         .route("/where-used", get(bom::where_used))
+        .route("/exports/lot-history", get(exports::lot_history))
 }
 
 const SCAN_SCRIPT: &str = include_str!("../../assets/scan.js");
@@ -75,6 +84,8 @@ const GRAPH_SCRIPT: &str = include_str!("../../assets/graph.js");
 fn asset(content_type: &'static str, body: &'static str) -> Response {
     (
         [
+const OPS_SCRIPT: &str = include_str!("../../assets/ops.js");
+const NAV_SCRIPT: &str = include_str!("../../assets/nav.js");
             (header::CONTENT_TYPE, content_type),
             (header::CACHE_CONTROL, "max-age=300"),
         ],

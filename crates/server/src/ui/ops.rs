@@ -265,6 +265,9 @@ pub struct Field {
     pub value: String,
     pub invalid: bool,
     pub list: Vec<String>,
+    /// The lot field of receive and produce: the number the template gives now, when the
+    /// product and location are known (`assets/ops.js` keeps it current as they change).
+    pub proposal: Option<String>,
 }
 
 #[derive(Template)]
@@ -400,6 +403,16 @@ async fn page(
             }
         }
     };
+    let proposes = matches!(name, "receive" | "produce");
+    let proposal = match (chosen, values.get("location").and_then(Value::as_str)) {
+        (Some(product), Some(location)) if proposes => state
+            .app
+            .propose_lot(&product.code, location.trim(), None)
+            .await
+            .ok()
+            .flatten(),
+        _ => None,
+    };
     let fields = specs
         .iter()
         .map(|s| Field {
@@ -420,6 +433,7 @@ async fn page(
                 .to_owned(),
             invalid: invalid.is_some_and(|f| f == s.name || f.starts_with(&format!("{}[", s.name))),
             list: s.offer.map(codes).unwrap_or_default(),
+            proposal: (proposes && s.name == "lot").then(|| proposal.clone().unwrap_or_default()),
         })
         .collect();
     Some(OpsPage {
@@ -587,6 +601,9 @@ pub async fn submit(
     };
     let outcome = match Operation::from_json(&name, body) {
         Ok(op) => {
+            if let Err(message) = crate::auth::check_override_role(&op) {
+                return refused(message, Some("overrides".into())).await;
+            }
             state
                 .app
                 .run(&op, &name, &crate::api::operator(&headers))

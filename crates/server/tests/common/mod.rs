@@ -77,6 +77,27 @@ impl TestServer {
     /// POSTs `pairs` as a browser posts a form, without following a redirect: the status,
     /// the Location header (empty when none) and the body.
     pub async fn post_form(&self, path: &str, pairs: &[(&str, &str)]) -> (u16, String, String) {
+        let response = self.send_form(path, pairs).await;
+        let status = response.status().as_u16();
+        let location = response
+            .headers()
+            .get("location")
+            .map(|v| v.to_str().unwrap().to_owned())
+            .unwrap_or_default();
+        (status, location, response.text().await.unwrap())
+    }
+
+    /// As `post_form`, for the answer's headers.
+    pub async fn post_form_headers(
+        &self,
+        path: &str,
+        pairs: &[(&str, &str)],
+    ) -> (u16, reqwest::header::HeaderMap) {
+        let response = self.send_form(path, pairs).await;
+        (response.status().as_u16(), response.headers().clone())
+    }
+
+    async fn send_form(&self, path: &str, pairs: &[(&str, &str)]) -> reqwest::Response {
         let encode = |t: &str| {
             percent_encoding::utf8_percent_encode(t, percent_encoding::NON_ALPHANUMERIC).to_string()
         };
@@ -85,23 +106,34 @@ impl TestServer {
             .map(|(k, v)| format!("{}={}", encode(k), encode(v)))
             .collect::<Vec<_>>()
             .join("&");
-        let response = reqwest::Client::builder()
+        reqwest::Client::builder()
             .redirect(reqwest::redirect::Policy::none())
             .build()
             .unwrap()
             .post(self.url(path))
+            .header("origin", &self.base)
             .header("content-type", "application/x-www-form-urlencoded")
             .body(body)
             .send()
             .await
-            .unwrap();
-        let status = response.status().as_u16();
-        let location = response
-            .headers()
-            .get("location")
-            .map(|v| v.to_str().unwrap().to_owned())
-            .unwrap_or_default();
-        (status, location, response.text().await.unwrap())
+            .unwrap()
+    }
+
+    /// Logs in through the form: the status and the session cookie's value.
+    pub async fn login(&self, name: &str, password: &str) -> (u16, Option<String>) {
+        let (status, headers) = self
+            .post_form_headers(
+                "/login",
+                &[("name", name), ("password", password), ("next", "/lots")],
+            )
+            .await;
+        let cookie = headers
+            .get_all("set-cookie")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .find_map(|v| v.strip_prefix("lotrace_session="))
+            .map(|v| v.split(';').next().unwrap().to_owned());
+        (status, cookie)
     }
 
     /// GETs a page: the status and the HTML.
