@@ -1252,26 +1252,7 @@ impl<'a> Builder<'a> {
         }
         let containers =
             self.containers_at(inventory, "containers", &m.containers, &from, false)?;
-        let mut e = self.event("ObjectEvent", m.time);
-        e.insert("action".into(), json!("OBSERVE"));
-        e.insert("bizStep".into(), json!("storing"));
-        e.insert("readPoint".into(), json!({ "id": to }));
-        e.insert("bizLocation".into(), json!({ "id": to }));
-        if !containers.is_empty() {
-            e.insert("epcList".into(), json!(containers));
-        }
-        if !quantities.is_empty() {
-            e.insert("quantityList".into(), Value::Array(quantities));
-        }
-        e.insert(
-            "sourceList".into(),
-            json!([{ "type": "location", "source": from }]),
-        );
-        e.insert(
-            "destinationList".into(),
-            json!([{ "type": "location", "destination": to }]),
-        );
-        self.push(e);
+        self.transfer(m.time, "storing", &from, &to, quantities, containers);
         Ok(())
     }
 
@@ -1433,6 +1414,38 @@ impl<'a> Builder<'a> {
         Ok(())
     }
 
+    /// One event that takes lots (`quantities`) and containers from one place to another.
+    fn transfer(
+        &mut self,
+        time: Option<Timestamp>,
+        biz_step: &str,
+        from: &str,
+        to: &str,
+        quantities: Vec<Value>,
+        containers: Vec<String>,
+    ) {
+        let mut e = self.event("ObjectEvent", time);
+        e.insert("action".into(), json!("OBSERVE"));
+        e.insert("bizStep".into(), json!(biz_step));
+        e.insert("readPoint".into(), json!({ "id": to }));
+        e.insert("bizLocation".into(), json!({ "id": to }));
+        if !containers.is_empty() {
+            e.insert("epcList".into(), json!(containers));
+        }
+        if !quantities.is_empty() {
+            e.insert("quantityList".into(), Value::Array(quantities));
+        }
+        e.insert(
+            "sourceList".into(),
+            json!([{ "type": "location", "source": from }]),
+        );
+        e.insert(
+            "destinationList".into(),
+            json!([{ "type": "location", "destination": to }]),
+        );
+        self.push(e);
+    }
+
     /// Picks stock stored elsewhere to `to` before it is used there: one picking event per
     /// place it comes from (`staging`: from-location URI to quantity elements).
     fn stage(
@@ -1442,21 +1455,7 @@ impl<'a> Builder<'a> {
         staging: std::collections::BTreeMap<String, Vec<Value>>,
     ) {
         for (from, quantities) in staging {
-            let mut e = self.event("ObjectEvent", time);
-            e.insert("action".into(), json!("OBSERVE"));
-            e.insert("bizStep".into(), json!("picking"));
-            e.insert("readPoint".into(), json!({ "id": to }));
-            e.insert("bizLocation".into(), json!({ "id": to }));
-            e.insert("quantityList".into(), Value::Array(quantities));
-            e.insert(
-                "sourceList".into(),
-                json!([{ "type": "location", "source": from }]),
-            );
-            e.insert(
-                "destinationList".into(),
-                json!([{ "type": "location", "destination": to }]),
-            );
-            self.push(e);
+            self.transfer(time, "picking", &from, to, quantities, Vec::new());
         }
     }
 
