@@ -62,42 +62,12 @@ pub fn fit(text: &str, room: f64, max: f64, min: f64, bold: bool) -> (String, f6
     (String::new(), min)
 }
 
-/// The WinAnsiEncoding (Windows-1252) byte of `c`, if it has one.
+/// The WinAnsiEncoding (Windows-1252) byte of `c`, if it has one; none for control
+/// characters.
 pub fn win_ansi(c: char) -> Option<u8> {
-    let n = c as u32;
-    if (0x20..=0x7e).contains(&n) || (0xa0..=0xff).contains(&n) {
-        return Some(n as u8);
-    }
-    Some(match c {
-        '€' => 0x80,
-        '‚' => 0x82,
-        'ƒ' => 0x83,
-        '„' => 0x84,
-        '…' => 0x85,
-        '†' => 0x86,
-        '‡' => 0x87,
-        'ˆ' => 0x88,
-        '‰' => 0x89,
-        'Š' => 0x8a,
-        '‹' => 0x8b,
-        'Œ' => 0x8c,
-        'Ž' => 0x8e,
-        '‘' => 0x91,
-        '’' => 0x92,
-        '“' => 0x93,
-        '”' => 0x94,
-        '•' => 0x95,
-        '–' => 0x96,
-        '—' => 0x97,
-        '˜' => 0x98,
-        '™' => 0x99,
-        'š' => 0x9a,
-        '›' => 0x9b,
-        'œ' => 0x9c,
-        'ž' => 0x9e,
-        'Ÿ' => 0x9f,
-        _ => return None,
-    })
+    let mut utf8 = [0u8; 4];
+    let (bytes, _, unmappable) = encoding_rs::WINDOWS_1252.encode(c.encode_utf8(&mut utf8));
+    (!c.is_control() && !unmappable && bytes.len() == 1).then(|| bytes[0])
 }
 
 /// A Latin-1 stand-in for a typographic character outside Latin-1 (for the bitmap

@@ -72,41 +72,12 @@ pub fn width(bytes: &[u8], size: f32, bold: bool) -> f32 {
 /// The WinAnsiEncoding byte of `c`, or `?` for a character the encoding lacks. Control
 /// characters (line breaks, tabs) become spaces: a PDF cell is one line.
 pub fn encode_char(c: char) -> u8 {
-    let n = c as u32;
     if c.is_control() {
         return b' ';
     }
-    if (0x20..=0x7e).contains(&n) || (0xa0..=0xff).contains(&n) {
-        return n as u8;
-    }
-    match c {
-        '€' => 0x80,
-        '‚' => 0x82,
-        'ƒ' => 0x83,
-        '„' => 0x84,
-        '…' => 0x85,
-        '†' => 0x86,
-        '‡' => 0x87,
-        'ˆ' => 0x88,
-        '‰' => 0x89,
-        'Š' => 0x8a,
-        '‹' => 0x8b,
-        'Œ' => 0x8c,
-        'Ž' => 0x8e,
-        '‘' => 0x91,
-        '’' => 0x92,
-        '“' => 0x93,
-        '”' => 0x94,
-        '•' => 0x95,
-        '–' => 0x96,
-        '—' => 0x97,
-        '˜' => 0x98,
-        '™' => 0x99,
-        'š' => 0x9a,
-        '›' => 0x9b,
-        'œ' => 0x9c,
-        'ž' => 0x9e,
-        'Ÿ' => 0x9f,
+    let mut utf8 = [0u8; 4];
+    match encoding_rs::WINDOWS_1252.encode(c.encode_utf8(&mut utf8)) {
+        (bytes, _, false) if bytes.len() == 1 => bytes[0],
         _ => b'?',
     }
 }
