@@ -201,32 +201,14 @@ impl App {
 
         let mut units = Table::new(
             "Mass balance",
-            vec![
-                Column::text("Unit"),
-                Column::number("Received"),
-                Column::number("Produced"),
-                Column::number("Returned"),
-                Column::number("Adjusted"),
-                Column::number("On hand"),
-                Column::number("Shipped"),
-                Column::number("Consumed"),
-                Column::number("Scrapped"),
-                Column::number("Difference"),
-            ],
+            std::iter::once(Column::text("Unit"))
+                .chain(lotrace_recall::export::balance_columns())
+                .collect(),
         );
         for u in &balance.units {
-            units.rows.push(vec![
-                Cell::Text(u.uom.clone()),
-                qty(u.received),
-                qty(u.produced),
-                qty(u.returned),
-                qty(u.adjusted),
-                qty(u.on_hand),
-                qty(u.shipped),
-                qty(u.consumed),
-                qty(u.scrapped),
-                qty(u.difference),
-            ]);
+            let mut row = vec![Cell::Text(u.uom.clone())];
+            row.extend(lotrace_recall::export::balance_cells(u));
+            units.rows.push(row);
         }
         report.tables.push(units);
         if !balance.issues.is_empty() {

@@ -3,6 +3,7 @@
 use lotrace_core::Qty;
 use lotrace_report::{Cell, Column, Report, Table};
 
+use crate::UnitBalance;
 use crate::impact::{AffectedLot, Impact, Movement};
 
 fn qty(q: Qty) -> Cell {
@@ -127,6 +128,37 @@ pub fn customers_table(impact: &Impact) -> Table {
     table
 }
 
+/// The columns of one unit's mass balance, as every balance table shows them.
+pub fn balance_columns() -> [Column; 9] {
+    [
+        Column::number("Received"),
+        Column::number("Produced"),
+        Column::number("Returned"),
+        Column::number("Adjusted"),
+        Column::number("On hand"),
+        Column::number("Shipped"),
+        Column::number("Consumed"),
+        Column::number("Scrapped"),
+        Column::number("Difference"),
+    ]
+}
+
+/// One unit's mass balance as cells, in `balance_columns` order.
+pub fn balance_cells(u: &UnitBalance) -> [Cell; 9] {
+    [
+        u.received,
+        u.produced,
+        u.returned,
+        u.adjusted,
+        u.on_hand,
+        u.shipped,
+        u.consumed,
+        u.scrapped,
+        u.difference,
+    ]
+    .map(qty)
+}
+
 /// One row per affected lot and unit: the mass balance and what keeps it from closing.
 pub fn balance_table(impact: &Impact) -> Table {
     let mut table = Table::new(
@@ -134,18 +166,11 @@ pub fn balance_table(impact: &Impact) -> Table {
         vec![
             Column::text("Lot"),
             Column::text("Unit"),
-            Column::number("Received"),
-            Column::number("Produced"),
-            Column::number("Returned"),
-            Column::number("Adjusted"),
-            Column::number("On hand"),
-            Column::number("Shipped"),
-            Column::number("Consumed"),
-            Column::number("Scrapped"),
-            Column::number("Difference"),
-            Column::text("Closes"),
-            Column::text("Issues"),
-        ],
+        ]
+        .into_iter()
+        .chain(balance_columns())
+        .chain([Column::text("Closes"), Column::text("Issues")])
+        .collect(),
     );
     for lot in &impact.lots {
         let issues: Vec<String> = lot
@@ -155,21 +180,11 @@ pub fn balance_table(impact: &Impact) -> Table {
             .map(|i| format!("{} (events: {})", i.message, i.events.join(", ")))
             .collect();
         for u in &lot.balance.units {
-            table.rows.push(vec![
-                lot_label(lot).into(),
-                u.uom.clone().into(),
-                qty(u.received),
-                qty(u.produced),
-                qty(u.returned),
-                qty(u.adjusted),
-                qty(u.on_hand),
-                qty(u.shipped),
-                qty(u.consumed),
-                qty(u.scrapped),
-                qty(u.difference),
-                (if lot.balance.closes { "yes" } else { "no" }).into(),
-                issues.join(" | ").into(),
-            ]);
+            let mut row = vec![lot_label(lot).into(), u.uom.clone().into()];
+            row.extend(balance_cells(u));
+            row.push((if lot.balance.closes { "yes" } else { "no" }).into());
+            row.push(issues.join(" | ").into());
+            table.rows.push(row);
         }
     }
     table
