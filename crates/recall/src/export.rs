@@ -163,14 +163,11 @@ pub fn balance_cells(u: &UnitBalance) -> [Cell; 9] {
 pub fn balance_table(impact: &Impact) -> Table {
     let mut table = Table::new(
         "Mass balance",
-        vec![
-            Column::text("Lot"),
-            Column::text("Unit"),
-        ]
-        .into_iter()
-        .chain(balance_columns())
-        .chain([Column::text("Closes"), Column::text("Issues")])
-        .collect(),
+        vec![Column::text("Lot"), Column::text("Unit")]
+            .into_iter()
+            .chain(balance_columns())
+            .chain([Column::text("Closes"), Column::text("Issues")])
+            .collect(),
     );
     for lot in &impact.lots {
         let issues: Vec<String> = lot
