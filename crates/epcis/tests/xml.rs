@@ -458,6 +458,22 @@ fn bad_input_is_a_typed_error_naming_the_field() {
     }
 }
 
+/// Found by the epcis_parse_xml fuzz target: a name with an empty part (`rawDat:`) was
+/// read as a nameless attribute and written back as `="..."`, which no XML reader takes.
+#[test]
+fn a_name_with_an_empty_part_is_malformed_xml() {
+    for name in ["ex:", ":ex", "a:b:c"] {
+        for input in [
+            minimal(&format!("<ex:e {name}=\"1\">x</ex:e>")),
+            minimal(&format!("<{name}>x</{name}>")),
+        ] {
+            let e = parse_xml_document(input.as_bytes(), &Limits::default())
+                .expect_err(&format!("accepted: {input}"));
+            assert!(e.to_string().contains("is not an XML name"), "{name}: {e}");
+        }
+    }
+}
+
 #[test]
 fn limits_are_enforced() {
     let deep = format!(

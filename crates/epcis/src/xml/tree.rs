@@ -192,6 +192,7 @@ fn open(
     position: usize,
 ) -> Result<Element, XmlError> {
     let name = start.name();
+    check_qname(name.as_ref(), position)?;
     let (local, prefix) = name.decompose();
     let mut element = Element {
         ns,
@@ -218,6 +219,7 @@ fn open(
             bindings.push((prefix, value));
             continue;
         }
+        check_qname(attr.key.as_ref(), position)?;
         let (resolved, local) = reader.resolver().resolve_attribute(attr.key);
         let (_, prefix) = attr.key.decompose();
         let ns = match resolved {
@@ -239,6 +241,26 @@ fn open(
         });
     }
     Ok(element)
+}
+
+/// An element or attribute name must be `local` or `prefix:local`, both parts non-empty
+/// (Namespaces in XML 1.0, QName): `a:` or `:a` is malformed, and would be written back as
+/// a nameless attribute (found by fuzzing).
+fn check_qname(name: &str, position: usize) -> Result<(), XmlError> {
+    let mut parts = name.split(':');
+    let ok = match (parts.next(), parts.next(), parts.next()) {
+        (Some(local), None, _) => !local.is_empty(),
+        (Some(prefix), Some(local), None) => !prefix.is_empty() && !local.is_empty(),
+        _ => false,
+    };
+    if ok {
+        Ok(())
+    } else {
+        Err(XmlError::syntax(
+            position,
+            format!("{name:?} is not an XML name: write local or prefix:local"),
+        ))
+    }
 }
 
 /// Attaches a finished element to its parent; returns it when it is the document element.
