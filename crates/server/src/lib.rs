@@ -9,13 +9,13 @@ mod epcis;
 mod exports_api;
 mod import_api;
 mod label_api;
+mod limits;
 mod problem;
 mod recalls_api;
 mod scan_api;
 mod ui;
 
 use std::future::Future;
-use std::time::Duration;
 
 use axum::extract::{DefaultBodyLimit, State};
 use axum::routing::get;
@@ -24,7 +24,6 @@ use lotrace_app::App;
 use serde_json::json;
 use tokio::net::TcpListener;
 use tower_http::catch_panic::CatchPanicLayer;
-use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
 
 pub use epcis::subscriptions::hmac_sha256_hex;
@@ -32,12 +31,15 @@ pub use epcis::{EPCIS_CONTEXT, query_document, query_xml_document};
 pub use epcis::{export as epcis_export, params as epcis_params, query as epcis_query};
 pub use problem::Problem;
 
-/// Limits on what one request may ask of the server.
+/// Limits on what one request, and all clients together, may ask of the server. Each is
+/// answered with a problem naming it (`limits`, `epcis::capture`).
 #[derive(Clone, Copy, Debug)]
 pub struct Limits {
     pub max_body_bytes: usize,
     pub max_capture_events: usize,
     pub request_timeout_ms: u64,
+    /// Connections open at once; one more is answered 503 and closed.
+    pub max_connections: usize,
 }
 
 impl Default for Limits {
@@ -46,6 +48,7 @@ impl Default for Limits {
             max_body_bytes: 64 * 1024 * 1024,
             max_capture_events: 100_000,
             request_timeout_ms: 60_000,
+            max_connections: 1_024,
         }
     }
 }
@@ -97,9 +100,9 @@ pub fn router(state: AppState) -> Router {
         ))
         .with_state(state)
         .layer(DefaultBodyLimit::max(limits.max_body_bytes))
-        .layer(TimeoutLayer::with_status_code(
-            axum::http::StatusCode::SERVICE_UNAVAILABLE,
-            Duration::from_millis(limits.request_timeout_ms),
+        .layer(axum::middleware::from_fn_with_state(
+            limits,
+            limits::middleware,
         ))
         .layer(CatchPanicLayer::new())
         .layer(TraceLayer::new_for_http())
@@ -135,7 +138,14 @@ pub async fn serve(
         tracing::warn!(detail = %e.detail, "EPCIS subscriptions not resumed");
     }
     let subscriptions = state.subscriptions.clone();
+    let max_connections = state.limits.max_connections;
     let app = router(state).into_make_service_with_connect_info::<std::net::SocketAddr>();
+    // `tap_io` only so that the client address (`ConnectInfo<SocketAddr>`) is available for
+    // this listener type as it is for a bare `TcpListener`.
+    let listener = axum::serve::ListenerExt::tap_io(
+        limits::ConnectionLimit::new(listener, max_connections),
+        |_| {},
+    );
     let served = axum::serve(listener, app)
         .with_graceful_shutdown(shutdown)
         .await;

@@ -59,7 +59,7 @@ async fn capture(
         let status = rejection.status();
         let detail = if status == StatusCode::PAYLOAD_TOO_LARGE {
             format!(
-                "the document is larger than the capture limit of {} bytes; split it into several captures",
+                "the document is larger than the capture limit of {} bytes (max_body_bytes); split it into several captures",
                 state.limits.max_body_bytes
             )
         } else {

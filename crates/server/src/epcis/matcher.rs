@@ -133,7 +133,12 @@ impl Pattern {
                 "{value:?} is not a URI, an EPC pattern or a Digital Link"
             ));
         }
-        if value.len() > 14 && value[..14].eq_ignore_ascii_case("urn:epc:idpat:") {
+        // `get`, not `[..14]`: byte 14 may be inside a character (found by fuzzing).
+        if value.len() > 14
+            && value
+                .get(..14)
+                .is_some_and(|p| p.eq_ignore_ascii_case("urn:epc:idpat:"))
+        {
             return epc_pattern(value);
         }
         if let Some(base) = value.strip_suffix("/*") {
@@ -486,6 +491,17 @@ mod tests {
     use super::*;
 
     const GTIN: &str = "https://id.gs1.org/01/10614141073464";
+
+    #[test]
+    fn a_value_with_a_multibyte_character_at_byte_14_is_an_error_not_a_panic() {
+        // Found by the epcis_query_params fuzz target: the `urn:epc:idpat:` test sliced
+        // the value at byte 14, inside 'Ύ'.
+        let value = "urn:epc:i1413\u{38e}1.114692.20tTimerP";
+        assert!(Pattern::parse(value).is_err());
+        let raw = vec![("MATCH_anyEPC".to_owned(), vec![value.to_owned()])];
+        let e = super::super::params::parse(&raw).unwrap_err();
+        assert_eq!(e.parameter, "MATCH_anyEPC", "{e}");
+    }
 
     #[test]
     fn epc_patterns_match_canonical_identifiers() {

@@ -308,6 +308,13 @@ pub fn parse(raw: &RawParams) -> Result<Query, ParamError> {
     let mut order_direction: Option<bool> = None;
     for (name, values) in raw {
         let name = name.as_str();
+        // An error naming "" would name nothing (found by fuzzing: `?=shipping`).
+        if name.is_empty() {
+            return Err(ParamError::new(
+                "(query string)",
+                "a parameter has no name; write name=value",
+            ));
+        }
         if seen.contains(&name) {
             return Err(ParamError::new(
                 name,
@@ -399,10 +406,19 @@ pub fn parse(raw: &RawParams) -> Result<Query, ParamError> {
             "maxEventCount" => q.max_event_count = Some(count(name, values)?),
             "perPage" => {
                 let n = count(name, values)?;
-                if n == 0 {
-                    return Err(ParamError::new(name, "must be at least 1"));
+                // Over the limit is an error rather than a shorter page, so that a client
+                // asking for more learns the limit instead of guessing from the page size.
+                let max = super::query::MAX_PER_PAGE;
+                if n == 0 || n > u64::from(max) {
+                    return Err(ParamError::new(
+                        name,
+                        format!(
+                            "must be 1 to {max} events per page (the server's limit); \
+                             follow the next-page Link for the rest"
+                        ),
+                    ));
                 }
-                q.per_page = Some(u32::try_from(n).unwrap_or(u32::MAX));
+                q.per_page = Some(u32::try_from(n).unwrap_or(max));
             }
             "nextPageToken" => q.next_page_token = Some(single(name, values)?.to_owned()),
             _ => {
@@ -646,6 +662,7 @@ mod tests {
             ("EQ_readPoint", "not a uri"),
             ("EQ_bizTransaction_", "urn:x:1"),
             ("perPage", "0"),
+            ("perPage", "1001"),
             ("EQ_nonsense", "x"),
             ("EQ_type", "x"),
         ] {
@@ -654,6 +671,8 @@ mod tests {
         }
         let e = parse(&raw(&[("eventCountLimit", "1"), ("maxEventCount", "1")])).unwrap_err();
         assert_eq!(e.parameter, "maxEventCount");
+        let e = parse(&raw(&[("", "shipping")])).unwrap_err();
+        assert_eq!(e.parameter, "(query string)", "{e}");
     }
 
     #[test]
