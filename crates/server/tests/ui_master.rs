@@ -239,3 +239,47 @@ async fn the_event_list_filters_by_identifier_type_and_date_and_pages() {
     );
     server.stop().await;
 }
+
+#[tokio::test]
+async fn the_lot_list_filters_searches_and_pages() {
+    let server = TestServer::start().await;
+    server.salad_master_data().await;
+    for n in 0..57 {
+        let body = json!({ "product": "LETTUCE", "lot": format!("L{n:03}"), "supplier": "FARM",
+                           "location": "COLD", "quantity": 1 });
+        let (status, answer) = server.post("/api/v1/ops/receive", &body).await;
+        assert_eq!(status, 201, "{answer}");
+    }
+    let (status, answer) = server
+        .post(
+            "/api/v1/ops/hold",
+            &json!({ "product": "LETTUCE", "lot": "L007", "reason": "lab" }),
+        )
+        .await;
+    assert_eq!(status, 201, "{answer}");
+    let link = |lot: &str| format!("/10/{lot}\">LETTUCE {lot}</a>");
+    let (_, first) = server.page("/lots").await;
+    assert!(first.contains("Page 1 of 2 · 57 lot(s)"), "{first}");
+    assert!(first.contains(&link("L049")) && !first.contains(&link("L050")));
+    assert!(first.contains(r#"rel="next" href="/lots?status=&amp;product=&amp;q=&amp;page=2""#));
+    let (_, second) = server.page("/lots?page=2").await;
+    assert!(second.contains(&link("L050")) && second.contains(&link("L056")));
+    assert!(!second.contains(&link("L049")));
+    let (_, found) = server.page("/lots?q=l01").await;
+    assert!(found.contains("Page 1 of 1 · 10 lot(s)"), "{found}");
+    assert!(found.contains(&link("L010")) && found.contains(&link("L019")));
+    let (_, held) = server.page("/lots?status=on_hold&product=LETTUCE").await;
+    assert!(
+        held.contains("1 lot(s)") && held.contains(&link("L007")),
+        "{held}"
+    );
+    let (_, none) = server.page("/lots?q=zzz").await;
+    assert!(none.contains("No lot matches"), "{none}");
+    let long = "x".repeat(101);
+    let (_, refused) = server.page(&format!("/lots?q={long}")).await;
+    assert!(
+        refused.contains("q: a search has at most 100 characters"),
+        "{refused}"
+    );
+    server.stop().await;
+}

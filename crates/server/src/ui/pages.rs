@@ -14,7 +14,10 @@ use super::{Layout, explain, lot_label, render};
 use crate::AppState;
 
 /// Most lots the list page shows.
-const MAX_LISTED_LOTS: usize = 500;
+/// Lots a page of the lot list shows.
+const LOTS_PER_PAGE: usize = 50;
+/// Longest lot search text, in characters.
+const MAX_LOT_SEARCH_CHARS: usize = 100;
 /// Events the dashboard's recent activity shows.
 const RECENT_EVENTS: u32 = 12;
 
@@ -286,8 +289,12 @@ struct LotsPage {
     statuses: Vec<&'static str>,
     status: String,
     product: String,
+    q: String,
     lots: Vec<LotLine>,
-    truncated: bool,
+    /// 1-based; `pages` is at least 1.
+    page: usize,
+    pages: usize,
+    total: usize,
 }
 
 #[derive(Deserialize)]
@@ -296,6 +303,10 @@ pub struct LotsQuery {
     status: String,
     #[serde(default)]
     product: String,
+    /// Part of the lot code or identifier, any case.
+    #[serde(default)]
+    q: String,
+    page: Option<usize>,
 }
 
 pub async fn lots(State(state): State<AppState>, Query(q): Query<LotsQuery>) -> Response {
@@ -312,19 +323,31 @@ pub async fn lots(State(state): State<AppState>, Query(q): Query<LotsQuery>) -> 
             }
         }
     };
+    let mut search = q.q.trim().to_lowercase();
+    if search.chars().count() > MAX_LOT_SEARCH_CHARS {
+        layout = layout.error(format!(
+            "q: a search has at most {MAX_LOT_SEARCH_CHARS} characters"
+        ));
+        // Matches nothing: an identifier never holds NUL.
+        search = String::from("\u{0}");
+    }
     let today = today();
     let all = state
         .app
         .lots(|l| {
             prefix.as_ref().is_none_or(|p| l.id.starts_with(p.as_str()))
                 && (q.status.is_empty() || l.status(today) == q.status)
+                && (search.is_empty() || l.id.to_lowercase().contains(&search))
         })
         .await
         .unwrap_or_default();
-    let truncated = all.len() > MAX_LISTED_LOTS;
+    let total = all.len();
+    let pages = total.div_ceil(LOTS_PER_PAGE).max(1);
+    let page = q.page.unwrap_or(1).clamp(1, pages);
     let lots = all
         .iter()
-        .take(MAX_LISTED_LOTS)
+        .skip((page - 1) * LOTS_PER_PAGE)
+        .take(LOTS_PER_PAGE)
         .map(|l| lot_line(&catalog, l, String::new()))
         .collect();
     render(
@@ -335,8 +358,11 @@ pub async fn lots(State(state): State<AppState>, Query(q): Query<LotsQuery>) -> 
             ],
             status: q.status,
             product: q.product,
+            q: q.q,
             lots,
-            truncated,
+            page,
+            pages,
+            total,
         },
         StatusCode::OK,
     )
