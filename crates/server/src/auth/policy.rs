@@ -176,6 +176,7 @@ pub const POLICY: &[Rule] = &[
     rule(Write, "/locations", ADMIN, "/locations"),
     rule(Write, "/parties", ADMIN, "/parties"),
     rule(Write, "/boms", ADMIN, "/boms"),
+    rule(Write, "/production/boms", ADMIN, "/production/boms"),
     // Spreadsheet imports may write master data.
     rule(Write, "/api/v1/import", ADMIN, "/api/v1/import/products"),
     rule(Write, "/import", ADMIN, "/import"),

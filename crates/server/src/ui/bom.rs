@@ -1,12 +1,13 @@
-//! Production pages: BOMs and orders, one order with its productions, the electronic batch
-//! record of a lot (with its PDF and JSON), where-used. Read-only: BOMs and orders are made
-//! over the API or the CLI, productions on the operations page (`order` field).
+//! Production pages: BOMs and orders, one BOM with its versions, one order with its
+//! productions (and its status buttons), the electronic batch record of a lot (with its PDF
+//! and JSON), where-used. The forms that make BOMs, orders and productions against an order
+//! are `bom_forms.rs`.
 
 use askama::Template;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::response::Response;
-use lotrace_bom::Role;
+use lotrace_bom::{OrderStatus, Role};
 use serde::Deserialize;
 
 use super::{Layout, encode, explain, lot_label, render};
@@ -35,6 +36,14 @@ fn opt<T: ToString>(v: &Option<T>) -> Cell {
     c(v.as_ref().map(ToString::to_string).unwrap_or_default())
 }
 
+/// A button that posts `status=value` to `action` (an order's release, close, cancel).
+pub struct Action {
+    pub action: String,
+    pub value: &'static str,
+    pub label: &'static str,
+    pub danger: bool,
+}
+
 pub struct Section {
     pub title: String,
     pub headers: Vec<&'static str>,
@@ -49,6 +58,7 @@ struct ProductionPage {
     title: String,
     facts: Vec<(String, String)>,
     links: Vec<(String, String)>,
+    actions: Vec<Action>,
     show_search: bool,
     sections: Vec<Section>,
 }
@@ -60,6 +70,7 @@ impl ProductionPage {
             title: title.into(),
             facts: Vec::new(),
             links: Vec::new(),
+            actions: Vec::new(),
             show_search: false,
             sections: Vec::new(),
         }
@@ -77,10 +88,30 @@ fn failed(e: &lotrace_app::AppError) -> Response {
     render(&super::pages_not_found(&text), status)
 }
 
+/// The `?ok=` / `?error=` message a form's redirect carried.
+#[derive(Deserialize)]
+pub struct Flashes {
+    ok: Option<String>,
+    error: Option<String>,
+}
+
+impl Flashes {
+    fn layout(&self) -> Layout {
+        Layout::new("/production").with_query_message(self.ok.as_deref(), self.error.as_deref())
+    }
+}
+
 /// BOMs (latest versions), orders, and the where-used and batch-record searches.
 pub async fn index(State(state): State<AppState>) -> Response {
     let mut page = ProductionPage::new("Production");
     page.show_search = true;
+    page.links = vec![
+        ("/production/boms/new".into(), "New BOM version".into()),
+        (
+            "/production/orders/new".into(),
+            "New production order".into(),
+        ),
+    ];
     let boms = match state.app.boms().await {
         Ok(b) => b,
         Err(e) => return failed(&e),
@@ -96,7 +127,7 @@ pub async fn index(State(state): State<AppState>) -> Response {
             .iter()
             .map(|b| {
                 vec![
-                    c(&b.code),
+                    link(&b.code, format!("/production/boms/{}", encode(&b.code))),
                     c(b.version),
                     c(&b.product),
                     c(b.components
@@ -125,7 +156,7 @@ pub async fn index(State(state): State<AppState>) -> Response {
                 ]
             })
             .collect(),
-        empty: "No BOM yet: POST /api/v1/boms or lotrace bom add.",
+        empty: "No BOM yet: add one with New BOM version (or POST /api/v1/boms, lotrace bom add).",
     });
     page.sections.push(Section {
         title: "Production orders".into(),
@@ -148,7 +179,112 @@ pub async fn index(State(state): State<AppState>) -> Response {
     render(&page, StatusCode::OK)
 }
 
-pub async fn order(State(state): State<AppState>, Path(id): Path<String>) -> Response {
+/// One BOM: every version, newest first, with its components.
+pub async fn bom(
+    State(state): State<AppState>,
+    Path(code): Path<String>,
+    Query(flash): Query<Flashes>,
+) -> Response {
+    let versions = match state.app.bom_versions(&code).await {
+        Ok(v) => v,
+        Err(e) => return failed(&e),
+    };
+    let Some(latest) = versions.last() else {
+        return failed(&lotrace_core::DomainError::not_found("BOM", &code).into());
+    };
+    let mut page = ProductionPage::new(format!("BOM {code}"));
+    page.layout = flash.layout();
+    page.facts = vec![
+        (
+            "Makes".into(),
+            format!("{} (per 1 {})", latest.product, latest.output_uom),
+        ),
+        ("Latest version".into(), latest.version.to_string()),
+        (
+            "Description".into(),
+            latest.description.clone().unwrap_or_default(),
+        ),
+        (
+            "Minimum yield".into(),
+            latest
+                .min_yield_percent
+                .map(|y| format!("{y} %"))
+                .unwrap_or_else(|| "none".into()),
+        ),
+    ];
+    let q = encode(&code);
+    page.links = vec![
+        (
+            format!("/production/boms/new?code={q}"),
+            format!("New version (v{})", latest.version + 1),
+        ),
+        (
+            format!("/production/orders/new?bom={q}"),
+            "New order for this BOM".into(),
+        ),
+        (format!("/api/v1/boms/{q}"), "JSON".into()),
+    ];
+    for b in versions.iter().rev() {
+        page.sections.push(Section {
+            title: format!(
+                "Version {}{}: created {} by {}{}",
+                b.version,
+                if b.version == latest.version {
+                    " (latest)"
+                } else {
+                    ""
+                },
+                b.created_at.strftime("%Y-%m-%d %H:%M"),
+                b.created_by,
+                b.min_yield_percent
+                    .map(|y| format!(", minimum yield {y} %"))
+                    .unwrap_or_default()
+            ),
+            headers: vec![
+                "Component",
+                "Per unit",
+                "Substitutes",
+                "Scrap allowance %",
+                "Lot-tracked",
+            ],
+            rows: b
+                .components
+                .iter()
+                .map(|x| {
+                    vec![
+                        link(
+                            &x.product,
+                            format!("/where-used?product={}", encode(&x.product)),
+                        ),
+                        c(format!(
+                            "{} {}",
+                            x.quantity_per_unit,
+                            x.uom.as_deref().unwrap_or("")
+                        )),
+                        c(x.substitutes
+                            .iter()
+                            .map(|s| match s.quantity_per_unit {
+                                Some(q) => format!("{} ({q})", s.product),
+                                None => s.product.clone(),
+                            })
+                            .collect::<Vec<_>>()
+                            .join(", ")),
+                        c(x.scrap_allowance_percent),
+                        c(if x.lot_tracked { "yes" } else { "no" }),
+                    ]
+                })
+                .collect(),
+            empty: "No components.",
+        });
+    }
+    render(&page, StatusCode::OK)
+}
+
+pub async fn order(
+    State(state): State<AppState>,
+    Path(id): Path<String>,
+    Query(flash): Query<Flashes>,
+) -> Response {
     let view = match state.app.order(&id).await {
         Ok(v) => v,
         Err(e) => return failed(&e),
@@ -156,6 +292,33 @@ pub async fn order(State(state): State<AppState>, Path(id): Path<String>) -> Res
     let catalog = state.app.catalog().await;
     let o = &view.order;
     let mut page = ProductionPage::new(format!("Order {}", o.id));
+    page.layout = flash.layout();
+    let q = encode(&o.id);
+    if o.status.is_open() {
+        page.links.push((
+            format!("/production/orders/{q}/produce"),
+            "Produce against this order".into(),
+        ));
+    }
+    page.links.push((
+        format!("/production/boms/{}", encode(&o.bom)),
+        format!("BOM {} v{}", o.bom, o.bom_version),
+    ));
+    // The transitions the order's status allows, as the API would check them.
+    for (to, label, danger) in [
+        (OrderStatus::Released, "Release", false),
+        (OrderStatus::Closed, "Close order", false),
+        (OrderStatus::Cancelled, "Cancel order", true),
+    ] {
+        if o.status.check_change(to).is_ok() {
+            page.actions.push(Action {
+                action: format!("/production/orders/{q}/status"),
+                value: to.as_str(),
+                label,
+                danger,
+            });
+        }
+    }
     page.facts = vec![
         ("Product".into(), o.product.clone()),
         ("BOM".into(), format!("{} v{}", o.bom, o.bom_version)),
@@ -199,6 +362,8 @@ pub async fn order(State(state): State<AppState>, Path(id): Path<String>) -> Res
 #[derive(Deserialize)]
 pub struct LotQuery {
     lot: String,
+    ok: Option<String>,
+    error: Option<String>,
 }
 
 /// `PRODUCT:LOT` or any lot identifier, to the lot's id.
@@ -219,6 +384,9 @@ pub async fn batch_record(State(state): State<AppState>, Query(q): Query<LotQuer
         Err(e) => return failed(&e),
     };
     let mut page = ProductionPage::new(format!("Batch record {}", lot_label(&catalog, &r.lot_id)));
+    page.layout = page
+        .layout
+        .with_query_message(q.ok.as_deref(), q.error.as_deref());
     page.facts = vec![
         ("Lot".into(), r.lot_id.clone()),
         (

@@ -4,6 +4,8 @@
 
 mod admin;
 mod bom;
+mod bom_forms;
+mod bom_lines;
 mod events;
 mod exports;
 mod graph;
@@ -32,6 +34,7 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .merge(admin::routes())
         .merge(master::routes())
+        .merge(bom_forms::routes())
         .route("/", get(pages::dashboard))
         .route(
             "/assets/style.css",
@@ -72,6 +75,7 @@ pub fn routes() -> Router<AppState> {
         .route("/import", get(import::form).post(import::submit))
         .route("/production", get(bom::index))
         .route("/production/orders/{id}", get(bom::order))
+        .route("/production/boms/{code}", get(bom::bom))
         .route("/batch-record", get(bom::batch_record))
         .route("/where-used", get(bom::where_used))
         .route("/exports/lot-history", get(exports::lot_history))
