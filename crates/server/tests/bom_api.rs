@@ -32,46 +32,6 @@ async fn on_hand(server: &TestServer, product: &str, lot: &str) -> f64 {
     num(&view["on_hand"])
 }
 
-async fn setup(server: &TestServer) {
-    server.salad_master_data().await;
-    for (code, name) in [
-        ("ICEBERG", "Iceberg lettuce"),
-        ("CARROT", "Carrots"),
-        ("SUGAR", "Sugar"),
-    ] {
-        let (status, answer) = server
-            .post(
-                "/api/v1/master/products",
-                &json!({ "code": code, "name": name, "uom": "KGM" }),
-            )
-            .await;
-        assert_eq!(status, 201, "{answer}");
-    }
-    for (product, lot, kg, supplier_lot) in [
-        ("LETTUCE", "L-A", 100, "FARM-778"),
-        ("ICEBERG", "I-A", 50, "FARM-779"),
-        ("CARROT", "C-A", 50, "FARM-780"),
-        ("CARROT", "C-HOLD", 20, "FARM-781"),
-        ("SUGAR", "G-A", 10, "MILL-1"),
-    ] {
-        let (status, answer) = server
-            .post(
-                "/api/v1/ops/receive",
-                &json!({ "product": product, "lot": lot, "supplier": "FARM", "location": "COLD",
-                    "quantity": kg, "supplier_lot": supplier_lot, "expiry": "2031-01-01" }),
-            )
-            .await;
-        assert_eq!(status, 201, "{answer}");
-    }
-    let (status, answer) = server
-        .post(
-            "/api/v1/ops/hold",
-            &json!({ "product": "CARROT", "lot": "C-HOLD", "reason": "foreign matter" }),
-        )
-        .await;
-    assert_eq!(status, 201, "{answer}");
-}
-
 fn bom_v1() -> Value {
     json!({
         "code": "SALAD-STD", "product": "SALAD", "description": "salad mix",
@@ -91,7 +51,7 @@ fn line(product: &str, lot: &str, kg: &str) -> Value {
 #[tokio::test]
 async fn boms_orders_productions_batch_records_and_where_used() {
     let server = TestServer::start().await;
-    setup(&server).await;
+    server.bom_stock().await;
 
     // BOMs: bad ones refused naming the field; v1 with a substitute; v2 on top of it.
     let mut bad = bom_v1();
@@ -611,7 +571,7 @@ fn pdf_text(pdf: &[u8]) -> Option<String> {
 async fn an_override_needs_the_quality_role() {
     const PASSWORD: &str = "correct horse battery";
     let server = TestServer::start().await;
-    setup(&server).await;
+    server.bom_stock().await;
     let (status, bom) = server.post("/api/v1/boms", &bom_v1()).await;
     assert_eq!(status, 201, "{bom}");
     let (status, order) = server

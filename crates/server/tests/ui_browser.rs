@@ -12,8 +12,8 @@ mod common;
 use std::time::Duration;
 
 use common::TestServer;
-use common::browser::{browser, driver};
-use fantoccini::{Client, Locator};
+use common::browser::{Ui, browser, driver};
+use fantoccini::Locator;
 use serde_json::json;
 
 /// Standard base64 (the PNG data URL the page makes).
@@ -24,99 +24,6 @@ fn base64_decode(text: &str) -> Vec<u8> {
         .expect("valid base64")
 }
 
-struct Ui<'a> {
-    c: &'a Client,
-    base: &'a str,
-    shots: std::path::PathBuf,
-}
-
-impl Ui<'_> {
-    async fn go(&self, path: &str) {
-        self.c.goto(&format!("{}{path}", self.base)).await.unwrap();
-    }
-
-    async fn fill(&self, name: &str, value: &str) {
-        let field = self
-            .c
-            .find(Locator::Css(&format!("main [name=\"{name}\"]")))
-            .await
-            .unwrap_or_else(|e| panic!("field {name}: {e}"));
-        field.clear().await.unwrap();
-        field.send_keys(value).await.unwrap();
-    }
-
-    async fn click(&self, button_text: &str) {
-        let xpath = format!("//main//button[normalize-space()=\"{button_text}\"]");
-        let button = self
-            .c
-            .find(Locator::XPath(&xpath))
-            .await
-            .unwrap_or_else(|e| panic!("button {button_text:?}: {e}"));
-        self.submits(|| async { button.click().await.unwrap() })
-            .await;
-    }
-
-    /// Runs `act`, which submits a form, and waits (bounded) for the next page to load:
-    /// WebDriver's click can return before the browser has left the page.
-    async fn submits<F, Fut>(&self, act: F)
-    where
-        F: FnOnce() -> Fut,
-        Fut: std::future::Future<Output = ()>,
-    {
-        let old = self.c.find(Locator::Css("html")).await.unwrap();
-        act().await;
-        for _ in 0..100 {
-            if old.tag_name().await.is_err() {
-                let ready = self
-                    .c
-                    .execute("return document.readyState;", vec![])
-                    .await
-                    .unwrap();
-                if ready == "complete" {
-                    return;
-                }
-            }
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-        panic!("the page did not change within 5 s");
-    }
-
-    async fn flash(&self) -> String {
-        match self.c.find(Locator::Css(".flash")).await {
-            Ok(f) => f.text().await.unwrap(),
-            Err(_) => String::new(),
-        }
-    }
-
-    async fn text(&self) -> String {
-        self.c
-            .find(Locator::Css("main"))
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap()
-    }
-
-    async fn shot(&self, name: &str) {
-        let png = self.c.screenshot().await.unwrap();
-        std::fs::write(self.shots.join(format!("{name}.png")), png).unwrap();
-    }
-
-    /// No horizontal scrolling at the current width.
-    async fn fits(&self) -> bool {
-        let v = self
-            .c
-            .execute(
-                "return document.documentElement.scrollWidth <= window.innerWidth;",
-                vec![],
-            )
-            .await
-            .unwrap();
-        v.as_bool().unwrap()
-    }
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_new_user_from_receipt_to_recall_in_the_browser() {
     let Some(driver) = driver().await else { return };
@@ -124,13 +31,7 @@ async fn a_new_user_from_receipt_to_recall_in_the_browser() {
     server.salad_master_data().await;
     let profile = tempfile::tempdir().unwrap();
     let c = browser(&driver, profile.path()).await;
-    let shots = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("ui-screenshots");
-    std::fs::create_dir_all(&shots).unwrap();
-    let ui = Ui {
-        c: &c,
-        base: &server.base,
-        shots,
-    };
+    let ui = Ui::new(&c, &server.base, "");
 
     ui.go("/").await;
     assert!(ui.text().await.contains("No lot is on hold."));
@@ -149,7 +50,7 @@ async fn a_new_user_from_receipt_to_recall_in_the_browser() {
     ] {
         ui.fill(name, value).await;
     }
-    ui.click("Receive").await;
+    ui.press("Receive").await;
     assert!(
         ui.flash().await.contains("receive: done"),
         "{}",
@@ -168,12 +69,12 @@ async fn a_new_user_from_receipt_to_recall_in_the_browser() {
         ui.fill(name, value).await;
     }
     ui.fill("inputs", "LETTUCE:L1:500@COLD").await;
-    ui.click("Produce").await;
+    ui.press("Produce").await;
     let refused = ui.flash().await;
     assert!(refused.contains("only 100"), "{refused}");
     ui.shot("02-produce-refused").await;
     ui.fill("inputs", "LETTUCE:L1:25@COLD").await;
-    ui.click("Produce").await;
+    ui.press("Produce").await;
     assert!(
         ui.flash().await.contains("produce: done"),
         "{}",
@@ -184,7 +85,7 @@ async fn a_new_user_from_receipt_to_recall_in_the_browser() {
     ui.go("/ops/pack").await;
     ui.fill("location", "L3").await;
     ui.fill("lots", "SALAD:S1:12").await;
-    ui.click("Pack").await;
+    ui.press("Pack").await;
     let packed = ui.flash().await;
     let sscc = packed
         .rsplit("SSCC ")
@@ -199,7 +100,7 @@ async fn a_new_user_from_receipt_to_recall_in_the_browser() {
     ui.fill("location", "L3").await;
     ui.fill("containers", &sscc18).await;
     ui.fill("invoice", "INV-7").await;
-    ui.click("Ship").await;
+    ui.press("Ship").await;
     assert!(
         ui.flash().await.contains("ship: done"),
         "{}",
@@ -297,13 +198,13 @@ async fn a_new_user_from_receipt_to_recall_in_the_browser() {
     ui.go("/lot?id=https://id.gs1.org/01/00614141123452/10/L1")
         .await;
     ui.fill("reason", "Listeria on the farm").await;
-    ui.click("Start a recall from this lot").await;
+    ui.press("Start a recall from this lot").await;
     let started = ui.flash().await;
     assert!(
         started.contains("recall R-00001 started: 2 lots affected, 1 customers"),
         "{started}"
     );
-    ui.click("Hold all affected stock").await;
+    ui.press("Hold all affected stock").await;
     assert!(
         ui.flash().await.contains("held 2 lot line(s)"),
         "{}",
@@ -320,7 +221,7 @@ async fn a_new_user_from_receipt_to_recall_in_the_browser() {
     // Error paths: a bad scan, shipping a held lot.
     ui.go("/scan").await;
     ui.fill("input", "(01)04012345111119").await;
-    ui.click("Go").await;
+    ui.press("Go").await;
     let bad = ui.flash().await;
     assert!(
         bad.contains("invalid scan") && bad.contains("check digit"),
@@ -331,7 +232,7 @@ async fn a_new_user_from_receipt_to_recall_in_the_browser() {
     ui.fill("customer", "SHOP").await;
     ui.fill("location", "L3").await;
     ui.fill("lots", "SALAD:S1:1").await;
-    ui.click("Ship").await;
+    ui.press("Ship").await;
     let held = ui.flash().await;
     assert!(held.contains("recalled"), "{held}");
     ui.shot("07-ship-held-refused").await;
@@ -415,9 +316,9 @@ async fn a_new_user_from_receipt_to_recall_in_the_browser() {
     }
     assert_eq!(placeholder, "JL3-001");
     assert!(ui.text().await.contains("next from the template: JL3-001"));
-    server.stop().await;
     c.close().await.unwrap();
 }
+    server.stop().await;
 
 /// The scan page's camera button: hidden where the browser has no Barcode Detection API
 /// (desktop Linux Chromium); where it has one, a detected code goes where a typed one goes.
@@ -437,13 +338,7 @@ async fn camera_scanning_goes_where_the_code_names() {
     assert_eq!(status, 201, "{answer}");
     let profile = tempfile::tempdir().unwrap();
     let c = browser(&driver, profile.path()).await;
-    let shots = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("ui-screenshots");
-    std::fs::create_dir_all(&shots).unwrap();
-    let ui = Ui {
-        c: &c,
-        base: &server.base,
-        shots,
-    };
+    let ui = Ui::new(&c, &server.base, "");
     ui.go("/scan").await;
     let state = c
         .execute(

@@ -24,44 +24,12 @@ fn textarea<'a>(html: &'a str, name: &str) -> &'a str {
     &html[at..at + html[at..].find("</textarea>").unwrap()]
 }
 
-async fn setup(server: &TestServer) {
-    server.salad_master_data().await;
-    for (code, name) in [
-        ("ICEBERG", "Iceberg lettuce"),
-        ("CARROT", "Carrots"),
-        ("SUGAR", "Sugar"),
-    ] {
-        let (status, answer) = server
-            .post(
-                "/api/v1/master/products",
-                &json!({ "code": code, "name": name, "uom": "KGM" }),
-            )
-            .await;
-        assert_eq!(status, 201, "{answer}");
-    }
-    for (product, lot, kg) in [
-        ("LETTUCE", "L-A", 100),
-        ("ICEBERG", "I-A", 50),
-        ("CARROT", "C-A", 50),
-        ("SUGAR", "G-A", 10),
-    ] {
-        let (status, answer) = server
-            .post(
-                "/api/v1/ops/receive",
-                &json!({ "product": product, "lot": lot, "supplier": "FARM", "location": "COLD",
-                    "quantity": kg, "expiry": "2031-01-01" }),
-            )
-            .await;
-        assert_eq!(status, 201, "{answer}");
-    }
-}
-
 const COMPONENTS: &str = "LETTUCE 0.6 KGM scrap=2% sub=ICEBERG:0.75\nCARROT 0.3 scrap=2";
 
 #[tokio::test]
 async fn a_bom_version_is_added_refused_and_versioned_through_its_form() {
     let server = TestServer::start().await;
-    setup(&server).await;
+    server.bom_stock().await;
     let (status, html) = server.page("/production").await;
     assert_eq!(status, 200);
     assert!(
@@ -216,7 +184,7 @@ async fn a_bom_version_is_added_refused_and_versioned_through_its_form() {
 #[tokio::test]
 async fn an_order_is_created_released_produced_against_and_closed_through_the_forms() {
     let server = TestServer::start().await;
-    setup(&server).await;
+    server.bom_stock().await;
     let (status, _, html) = server
         .post_form(
             "/production/boms",
@@ -451,7 +419,7 @@ async fn post_as(
 #[tokio::test]
 async fn the_forms_ask_the_roles_the_api_asks() {
     let server = TestServer::start().await;
-    setup(&server).await;
+    server.bom_stock().await;
     lotrace_server::auth::add_user(&server.store, "olga", "operator", "correct horse battery")
         .await
         .unwrap();

@@ -8,164 +8,18 @@
 
 mod common;
 
-use std::time::Duration;
-
 use common::TestServer;
-use common::browser::{browser, driver};
-use fantoccini::{Client, Locator};
-use serde_json::json;
-
-struct Ui<'a> {
-    c: &'a Client,
-    base: &'a str,
-    shots: std::path::PathBuf,
-}
-
-impl Ui<'_> {
-    async fn go(&self, path: &str) {
-        self.c.goto(&format!("{}{path}", self.base)).await.unwrap();
-    }
-
-    /// Types into a field of the page's form (a textarea takes "\n" as a line break).
-    async fn fill(&self, name: &str, value: &str) {
-        let field = self
-            .c
-            .find(Locator::Css(&format!("main form [name=\"{name}\"]")))
-            .await
-            .unwrap_or_else(|e| panic!("field {name}: {e}"));
-        field.clear().await.unwrap();
-        field.send_keys(value).await.unwrap();
-    }
-
-    async fn value(&self, name: &str) -> String {
-        self.c
-            .find(Locator::Css(&format!("main form [name=\"{name}\"]")))
-            .await
-            .unwrap_or_else(|e| panic!("field {name}: {e}"))
-            .prop("value")
-            .await
-            .unwrap()
-            .unwrap_or_default()
-    }
-
-    /// Clicks, and waits (bounded) for the next page: WebDriver's click can return
-    /// before the browser has left the page.
-    async fn follow(&self, what: &str, locator: Locator<'_>) {
-        let old = self.c.find(Locator::Css("html")).await.unwrap();
-        self.c
-            .find(locator)
-            .await
-            .unwrap_or_else(|e| panic!("{what}: {e}"))
-            .click()
-            .await
-            .unwrap();
-        for _ in 0..100 {
-            if old.tag_name().await.is_err() {
-                let ready = self
-                    .c
-                    .execute("return document.readyState;", vec![])
-                    .await
-                    .unwrap();
-                if ready == "complete" {
-                    return;
-                }
-            }
-            tokio::time::sleep(Duration::from_millis(50)).await;
-        }
-        panic!("the page did not change within 5 s");
-    }
-
-    async fn press(&self, button: &str) {
-        let xpath = format!("//main//button[normalize-space()=\"{button}\"]");
-        self.follow(button, Locator::XPath(&xpath)).await;
-    }
-
-    async fn link(&self, text: &str) {
-        let xpath = format!("//main//a[normalize-space()=\"{text}\"]");
-        self.follow(text, Locator::XPath(&xpath)).await;
-    }
-
-    async fn flash(&self) -> String {
-        match self.c.find(Locator::Css(".flash")).await {
-            Ok(f) => f.text().await.unwrap(),
-            Err(_) => String::new(),
-        }
-    }
-
-    async fn text(&self) -> String {
-        self.c
-            .find(Locator::Css("main"))
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap()
-    }
-
-    async fn path(&self) -> String {
-        let url = self.c.current_url().await.unwrap();
-        match url.query() {
-            Some(q) => format!("{}?{q}", url.path()),
-            None => url.path().to_owned(),
-        }
-    }
-
-    async fn shot(&self, name: &str) {
-        let png = self.c.screenshot().await.unwrap();
-        std::fs::write(self.shots.join(format!("production-{name}.png")), png).unwrap();
-    }
-
-    /// No horizontal scrolling at the current width.
-    async fn fits(&self) -> bool {
-        let v = self
-            .c
-            .execute(
-                "return document.documentElement.scrollWidth <= window.innerWidth;",
-                vec![],
-            )
-            .await
-            .unwrap();
-        v.as_bool().unwrap()
-    }
-}
+use common::browser::{Ui, browser, driver};
+use fantoccini::Locator;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_bom_an_order_and_a_production_against_it_in_the_browser() {
     let Some(driver) = driver().await else { return };
     let server = TestServer::start().await;
-    server.salad_master_data().await;
-    for (code, name) in [("ICEBERG", "Iceberg lettuce"), ("CARROT", "Carrots")] {
-        let (status, answer) = server
-            .post(
-                "/api/v1/master/products",
-                &json!({ "code": code, "name": name, "uom": "KGM" }),
-            )
-            .await;
-        assert_eq!(status, 201, "{answer}");
-    }
-    for (product, lot, kg, supplier_lot) in [
-        ("LETTUCE", "L-A", 100, "FARM-778"),
-        ("ICEBERG", "I-A", 50, "FARM-779"),
-        ("CARROT", "C-A", 50, "FARM-780"),
-    ] {
-        let (status, answer) = server
-            .post(
-                "/api/v1/ops/receive",
-                &json!({ "product": product, "lot": lot, "supplier": "FARM", "location": "COLD",
-                    "quantity": kg, "supplier_lot": supplier_lot, "expiry": "2031-01-01" }),
-            )
-            .await;
-        assert_eq!(status, 201, "{answer}");
-    }
+    server.bom_stock().await;
     let profile = tempfile::tempdir().unwrap();
     let c = browser(&driver, profile.path()).await;
-    let shots = std::path::Path::new(env!("CARGO_TARGET_TMPDIR")).join("ui-screenshots");
-    std::fs::create_dir_all(&shots).unwrap();
-    let ui = Ui {
-        c: &c,
-        base: &server.base,
-        shots,
-    };
+    let ui = Ui::new(&c, &server.base, "production-");
 
     // The BOM, from the Production page's form; first with a line the syntax refuses.
     ui.go("/production").await;

@@ -180,6 +180,49 @@ impl TestServer {
         }
     }
 
+    /// The salad chain's master data plus what the BOM tests make salad from: iceberg
+    /// (LETTUCE's substitute), carrots and sugar (in no BOM), received into the cold room
+    /// with supplier lots; the carrot lot C-HOLD is on hold.
+    pub async fn bom_stock(&self) {
+        self.salad_master_data().await;
+        for (code, name) in [
+            ("ICEBERG", "Iceberg lettuce"),
+            ("CARROT", "Carrots"),
+            ("SUGAR", "Sugar"),
+        ] {
+            let (status, answer) = self
+                .post(
+                    "/api/v1/master/products",
+                    &serde_json::json!({ "code": code, "name": name, "uom": "KGM" }),
+                )
+                .await;
+            assert_eq!(status, 201, "{answer}");
+        }
+        for (product, lot, kg, supplier_lot) in [
+            ("LETTUCE", "L-A", 100, "FARM-778"),
+            ("ICEBERG", "I-A", 50, "FARM-779"),
+            ("CARROT", "C-A", 50, "FARM-780"),
+            ("CARROT", "C-HOLD", 20, "FARM-781"),
+            ("SUGAR", "G-A", 10, "MILL-1"),
+        ] {
+            let (status, answer) = self
+                .post(
+                    "/api/v1/ops/receive",
+                    &serde_json::json!({ "product": product, "lot": lot, "supplier": "FARM", "location": "COLD",
+                        "quantity": kg, "supplier_lot": supplier_lot, "expiry": "2031-01-01" }),
+                )
+                .await;
+            assert_eq!(status, 201, "{answer}");
+        }
+        let (status, answer) = self
+            .post(
+                "/api/v1/ops/hold",
+                &serde_json::json!({ "product": "CARROT", "lot": "C-HOLD", "reason": "foreign matter" }),
+            )
+            .await;
+        assert_eq!(status, 201, "{answer}");
+    }
+
     /// Ends the server gracefully and checks that it ended cleanly.
     pub async fn stop(mut self) {
         let _ = self.shutdown.take().unwrap().send(());
