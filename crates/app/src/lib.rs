@@ -278,7 +278,6 @@ impl App {
         Ok(lots)
     }
 
-    pub async fn picks(
     /// The lot number a receipt or production of `product` at `location` (on `line`) that
     /// names none would get now, from the product's template; None without a template.
     /// Nothing is drawn: another operation may take the number first.
@@ -304,6 +303,7 @@ impl App {
         )?)
     }
 
+    pub async fn picks(
         &self,
         product: &str,
         quantity: Qty,

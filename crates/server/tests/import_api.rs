@@ -286,3 +286,101 @@ async fn a_bad_file_is_a_422_with_every_row_error_and_changes_nothing() {
     assert_eq!(counts(&server).await, before);
     server.stop().await;
 }
+
+/// An EPCIS document uploaded from the import page (the form posts multipart, as a
+/// browser does): the standard's JSON-LD and XML examples are captured whole, a second
+/// upload stores nothing new, and a document with a bad event is refused with that event's
+/// field listed and nothing stored.
+#[tokio::test]
+async fn an_epcis_document_is_captured_from_the_import_page() {
+    let examples = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../../shared/standards/epcis/examples/gs1-epcis");
+    if !examples.is_dir() {
+        assert!(
+            std::env::var_os("CI").is_none(),
+            "{} is absent",
+            examples.display()
+        );
+        eprintln!("skipping: {} is absent", examples.display());
+        return;
+    }
+    let server = TestServer::start().await;
+    let boundary = "----lotrace-test-epcis-upload";
+    let upload = |name: &'static str, bytes: Vec<u8>| {
+        let server = &server;
+        async move {
+            let response = server
+                .client
+                .post(server.url("/import/epcis"))
+                .header("origin", &server.base)
+                .header(
+                    "content-type",
+                    format!("multipart/form-data; boundary={boundary}"),
+                )
+                .body(multipart(boundary, "auto", name, &bytes))
+                .send()
+                .await
+                .unwrap();
+            (response.status().as_u16(), response.text().await.unwrap())
+        }
+    };
+    let events = || async {
+        server.get("/health", &[]).await.1["events"]
+            .as_u64()
+            .unwrap()
+    };
+
+    let json_ld = std::fs::read(examples.join("JSON/Example_9.6.2-ObjectEvent.jsonld")).unwrap();
+    let (status, page) = upload("objects.jsonld", json_ld.clone()).await;
+    assert_eq!(status, 200, "{page}");
+    let stored = events().await;
+    assert!(stored > 0);
+    assert!(
+        page.contains(&format!(
+            "objects.jsonld: {stored} event(s) read, {stored} stored, 0 already"
+        )),
+        "{page}"
+    );
+    let (status, page) = upload("objects.jsonld", json_ld).await;
+    assert_eq!(status, 200);
+    assert!(
+        page.contains(&format!(
+            "{stored} event(s) read, 0 stored, {stored} already"
+        )),
+        "{page}"
+    );
+    assert_eq!(events().await, stored);
+
+    let xml =
+        std::fs::read(examples.join("XML/Example_9.6.1-ObjectEvent-2020_06_18a.xml")).unwrap();
+    let (status, page) = upload("objects.xml", xml).await;
+    assert_eq!(status, 200, "{page}");
+    assert!(page.contains("objects.xml: "), "{page}");
+    let after_xml = events().await;
+    assert!(
+        after_xml > stored,
+        "the XML example's events are stored too"
+    );
+
+    let bad = br#"{"@context": ["https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld"],
+        "type": "EPCISDocument", "schemaVersion": "2.0", "creationDate": "2026-01-01T00:00:00Z",
+        "epcisBody": {"eventList": [
+          {"type": "ObjectEvent", "eventTime": "2026-01-01T00:00:00Z", "eventTimeZoneOffset": "+00:00",
+           "epcList": ["urn:epc:id:sgtin:0614141.107346.2017"], "action": "OBSERVE"},
+          {"type": "ObjectEvent", "eventTime": "not a time", "eventTimeZoneOffset": "+00:00",
+           "epcList": ["urn:epc:id:sgtin:0614141.107346.2018"], "action": "OBSERVE"}]}}"#;
+    let (status, page) = upload("bad.jsonld", bad.to_vec()).await;
+    assert_eq!(status, 400, "{page}");
+    assert!(
+        page.contains("bad.jsonld was refused: nothing was stored."),
+        "{page}"
+    );
+    assert!(page.contains(r#"<table id="epcis-errors">"#), "{page}");
+    assert!(page.contains("eventTime"), "the field is named: {page}");
+    assert_eq!(
+        events().await,
+        after_xml,
+        "nothing of the bad document is stored"
+    );
+    server.stop().await;
+}

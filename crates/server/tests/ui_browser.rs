@@ -317,8 +317,8 @@ async fn a_new_user_from_receipt_to_recall_in_the_browser() {
     assert_eq!(placeholder, "JL3-001");
     assert!(ui.text().await.contains("next from the template: JL3-001"));
     c.close().await.unwrap();
-}
     server.stop().await;
+}
 
 /// The scan page's camera button: hidden where the browser has no Barcode Detection API
 /// (desktop Linux Chromium); where it has one, a detected code goes where a typed one goes.

@@ -77,16 +77,15 @@ async fn capture(
     let limits = Limits {
         max_events: state.limits.max_capture_events,
     };
-    let (events, rejected) = tokio::task::spawn_blocking(move || match behaviour {
-        Behaviour::Rollback => parse(&body, format, &limits).map(|mut d| {
-            carry_context(&mut d.events, &d.context);
-            (d.events, Vec::new())
-        }),
-        Behaviour::Proceed => parse_greedy(&body, format, &limits),
-    })
-    .await
-    .map_err(Problem::internal)?
-    .map_err(|e| Problem::invalid_document(&e))?;
+    let (events, rejected) = match behaviour {
+        Behaviour::Rollback => (parse_whole(body.into(), format, limits).await?, Vec::new()),
+        Behaviour::Proceed => {
+            tokio::task::spawn_blocking(move || parse_greedy(&body, format, &limits))
+                .await
+                .map_err(Problem::internal)?
+                .map_err(|e| Problem::invalid_document(&e))?
+        }
+    };
     let receipt = state.app.capture(events, "http").await?;
     let mut job = receipt.job;
     if behaviour == Behaviour::Proceed {
@@ -106,6 +105,34 @@ async fn capture(
         Json(job),
     )
         .into_response())
+}
+
+/// An uploaded EPCIS document (JSON-LD, or XML told by its first character), parsed whole:
+/// one invalid event rejects it all, every error named.
+pub(crate) async fn parse_upload(state: &AppState, body: Vec<u8>) -> Result<Vec<Event>, Problem> {
+    let format = if lotrace_epcis::looks_like_xml(&body) {
+        Format::Xml
+    } else {
+        Format::Json
+    };
+    let limits = Limits {
+        max_events: state.limits.max_capture_events,
+    };
+    parse_whole(body, format, limits).await
+}
+
+/// Parses off the async threads (a large document takes a while); the events carry the
+/// document's namespace prefixes.
+async fn parse_whole(body: Vec<u8>, format: Format, limits: Limits) -> Result<Vec<Event>, Problem> {
+    tokio::task::spawn_blocking(move || {
+        parse(&body, format, &limits).map(|mut d| {
+            carry_context(&mut d.events, &d.context);
+            d.events
+        })
+    })
+    .await
+    .map_err(Problem::internal)?
+    .map_err(|e| Problem::invalid_document(&e))
 }
 
 fn parse(

@@ -6,6 +6,7 @@
 //! and recalls (`export`).
 
 mod capture;
+pub(crate) use capture::parse_upload;
 pub mod export;
 pub mod matcher;
 mod named;

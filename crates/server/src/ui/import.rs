@@ -1,6 +1,6 @@
-//! The import page: choose a kind, upload a CSV or XLSX file (a plain multipart form post;
-//! with JavaScript, an upload progress bar), see the summary or every refused row; the
-//! templates to download.
+//! The import page: upload a CSV or XLSX file of a chosen kind, or an EPCIS document (plain
+//! multipart form posts; with JavaScript, an upload progress bar), see the summary or every
+//! refused row or event; the templates to download.
 
 use askama::Template;
 use axum::body::Bytes;
@@ -23,6 +23,10 @@ struct ImportPage {
     summary: Option<String>,
     /// Sheet, row, column, cell, message.
     errors: Vec<(String, String, String, String, String)>,
+    /// An EPCIS upload: what was stored, or every refused event (index, eventID, field,
+    /// message).
+    epcis_summary: Option<String>,
+    epcis_errors: Vec<(String, String, String, String)>,
 }
 
 fn page(layout: Layout, selected: &str) -> ImportPage {
@@ -32,6 +36,8 @@ fn page(layout: Layout, selected: &str) -> ImportPage {
         selected: selected.to_owned(),
         summary: None,
         errors: Vec::new(),
+        epcis_summary: None,
+        epcis_errors: Vec::new(),
     }
 }
 
@@ -120,6 +126,79 @@ pub async fn submit(State(state): State<AppState>, headers: HeaderMap, body: Byt
                 p.layout = Layout::new("/import").error(problem.detail);
             }
             render(&p, status)
+        }
+    }
+}
+
+/// An EPCIS document (JSON-LD or XML) uploaded from the page: captured whole, as
+/// `POST /epcis/capture` does, or refused whole with every event's problem listed.
+pub async fn submit_epcis(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    body: Bytes,
+) -> Response {
+    let refused = |layout: Layout, status: StatusCode| render(&page(layout, "auto"), status);
+    let upload = match upload(&headers, &body) {
+        Ok(u) => u,
+        Err(p) => {
+            return refused(
+                Layout::new("/import").error(p.detail),
+                StatusCode::BAD_REQUEST,
+            );
+        }
+    };
+    let name = upload
+        .file_name
+        .clone()
+        .unwrap_or_else(|| "the document".into());
+    let events = match crate::epcis::parse_upload(&state, upload.bytes).await {
+        Ok(events) => events,
+        Err(problem) => {
+            let status = StatusCode::from_u16(problem.status).unwrap_or(StatusCode::BAD_REQUEST);
+            let mut p = page(
+                Layout::new("/import").error(format!(
+                    "{name} was refused: nothing was stored. {}",
+                    problem.detail
+                )),
+                "auto",
+            );
+            let text = |v: &serde_json::Value| match v {
+                serde_json::Value::Null => String::new(),
+                serde_json::Value::String(s) => s.clone(),
+                other => other.to_string(),
+            };
+            p.epcis_errors = problem
+                .errors
+                .iter()
+                .map(|e| {
+                    (
+                        text(&e["eventIndex"]),
+                        text(&e["eventID"]),
+                        text(&e["field"]),
+                        text(&e["message"]),
+                    )
+                })
+                .collect();
+            return render(&p, status);
+        }
+    };
+    let source = format!("upload:{}", name.chars().take(100).collect::<String>());
+    match state.app.capture(events, &source).await {
+        Ok(receipt) => {
+            let job = receipt.job;
+            let mut p = page(Layout::new("/import"), "auto");
+            p.epcis_summary = Some(format!(
+                "{name}: {} event(s) read, {} stored, {} already in the store (capture job {}).",
+                job.events_read, job.events_stored, job.events_already_present, job.id
+            ));
+            render(&p, StatusCode::OK)
+        }
+        Err(e) => {
+            let (message, _) = super::explain(&e);
+            refused(
+                Layout::new("/import").error(format!("{name} was refused: {message}")),
+                StatusCode::UNPROCESSABLE_ENTITY,
+            )
         }
     }
 }

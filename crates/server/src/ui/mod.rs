@@ -45,16 +45,16 @@ pub fn routes() -> Router<AppState> {
             get(|| async { asset("text/javascript; charset=utf-8", SCAN_SCRIPT) }),
         )
         .route(
-            "/assets/graph.js",
-            get(|| async { asset("text/javascript; charset=utf-8", GRAPH_SCRIPT) }),
-        )
-        .route(
             "/assets/nav.js",
             get(|| async { asset("text/javascript; charset=utf-8", NAV_SCRIPT) }),
         )
         .route(
             "/assets/ops.js",
             get(|| async { asset("text/javascript; charset=utf-8", OPS_SCRIPT) }),
+        )
+        .route(
+            "/assets/graph.js",
+            get(|| async { asset("text/javascript; charset=utf-8", GRAPH_SCRIPT) }),
         )
         .route("/scan", get(pages::scan_page).post(pages::scan))
         .route("/lots", get(pages::lots))
@@ -72,24 +72,25 @@ pub fn routes() -> Router<AppState> {
         .route("/drills", get(recalls::drills).post(recalls::run_drill))
         .route("/exports", get(exports::show))
         .route("/exports/fsma204", get(exports::fsma204))
+        .route("/exports/lot-history", get(exports::lot_history))
         .route("/import", get(import::form).post(import::submit))
+        .route("/import/epcis", post(import::submit_epcis))
         .route("/production", get(bom::index))
         .route("/production/orders/{id}", get(bom::order))
         .route("/production/boms/{code}", get(bom::bom))
         .route("/batch-record", get(bom::batch_record))
         .route("/where-used", get(bom::where_used))
-        .route("/exports/lot-history", get(exports::lot_history))
 }
 
 const SCAN_SCRIPT: &str = include_str!("../../assets/scan.js");
+const OPS_SCRIPT: &str = include_str!("../../assets/ops.js");
+const NAV_SCRIPT: &str = include_str!("../../assets/nav.js");
 const GRAPH_SCRIPT: &str = include_str!("../../assets/graph.js");
 
 /// A file of our own that pages load (cached for five minutes).
 fn asset(content_type: &'static str, body: &'static str) -> Response {
     (
         [
-const OPS_SCRIPT: &str = include_str!("../../assets/ops.js");
-const NAV_SCRIPT: &str = include_str!("../../assets/nav.js");
             (header::CONTENT_TYPE, content_type),
             (header::CACHE_CONTROL, "max-age=300"),
         ],
