@@ -10,6 +10,7 @@ mod bom;
 mod compliance;
 pub mod import;
 mod master;
+pub mod quality;
 mod recall;
 mod reports;
 

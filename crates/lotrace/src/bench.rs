@@ -69,6 +69,10 @@ pub struct Options {
     /// With --pages: requests per page (after one to warm it).
     #[arg(long, default_value_t = 100)]
     pub page_requests: usize,
+    /// Instead: time the FSMA 204, lot history and inventory exports on a synthetic store of
+    /// each `--events` size, at most 2 000 000 (`bench_exports.rs`).
+    #[arg(long)]
+    pub exports: bool,
 }
 
 /// A whole number, with `_` allowed between digits (`10_000_000`).
@@ -205,6 +209,10 @@ pub struct Report {
 }
 
 pub async fn run(options: Options) -> Result<()> {
+    if options.exports {
+        let dir = options.dir.as_deref();
+        return crate::bench_exports::run(&options.sizes, options.seed, dir, options.json).await;
+    }
     if options.pages {
         return crate::bench_pages::run(options.page_requests, options.json).await;
     }
@@ -726,6 +734,7 @@ mod tests {
             json: false,
             pages: false,
             page_requests: 100,
+            exports: false,
         };
         assert!(ok.check().is_ok());
         for bad in [

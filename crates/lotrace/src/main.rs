@@ -2,6 +2,7 @@
 
 mod args;
 mod bench;
+mod bench_exports;
 mod bench_pages;
 mod bom_cmd;
 mod demo;

@@ -1,6 +1,7 @@
 //! lotrace over HTTP. Handlers are thin: they parse the request, call the store or the
 //! trace index, and shape the answer. State is passed explicitly in `AppState`.
 
+mod analytics_api;
 mod api;
 pub mod auth;
 mod bom_api;
@@ -90,6 +91,7 @@ pub fn router(state: AppState) -> Router {
         .merge(label_api::routes())
         .merge(recalls_api::routes())
         .merge(exports_api::routes())
+        .merge(analytics_api::routes())
         .merge(import_api::routes())
         .merge(bom_api::routes())
         .merge(ui::routes())

@@ -252,6 +252,7 @@ async fn a_new_user_from_receipt_to_recall_in_the_browser() {
         "/recalls",
         "/recalls/R-00001",
         "/drills",
+        "/quality",
         "/events",
         "/products",
         "/products/SALAD",

@@ -13,6 +13,7 @@ mod import;
 mod master;
 mod ops;
 mod pages;
+mod quality;
 mod recalls;
 
 use askama::Template;
@@ -70,6 +71,7 @@ pub fn routes() -> Router<AppState> {
         .route("/recalls/{id}/returns", post(recalls::record_return))
         .route("/recalls/{id}/close", post(recalls::close))
         .route("/drills", get(recalls::drills).post(recalls::run_drill))
+        .route("/quality", get(quality::page))
         .route("/exports", get(exports::show))
         .route("/exports/fsma204", get(exports::fsma204))
         .route("/exports/lot-history", get(exports::lot_history))
@@ -121,6 +123,7 @@ const NAV: &[(&str, &str)] = &[
     ("/drills", "Drills"),
     ("/events", "Events"),
     ("/products", "Master data"),
+    ("/quality", "Quality"),
     ("/exports", "Exports"),
     ("/import", "Import"),
     ("/production", "Production"),
