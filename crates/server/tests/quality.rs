@@ -460,3 +460,42 @@ async fn the_quality_page_shows_the_table_the_chart_and_an_empty_state() {
     assert!(html.contains(r#"value="2026-01-01""#), "{html}");
     server.stop().await;
 }
+
+/// The analytics are reads: a viewer (a read token, a viewer's session) may, a request
+/// without credentials may not, once the store has users.
+#[tokio::test]
+async fn viewers_read_the_analytics_and_anonymous_requests_are_refused() {
+    let server = chain(site_today()).await;
+    lotrace_server::auth::add_user(&server.store, "vera", "viewer", "correct horse battery")
+        .await
+        .unwrap();
+    // The server notices the first user within a second.
+    tokio::time::sleep(std::time::Duration::from_millis(1_100)).await;
+    let (_, secret) =
+        lotrace_server::auth::create_token(&server.store, "dash", "read", None, "test")
+            .await
+            .unwrap();
+    let url = server.url("/api/v1/analytics/quality?by=product");
+    let anonymous = server.client.get(&url).send().await.unwrap();
+    assert_eq!(anonymous.status().as_u16(), 401);
+    let read = server
+        .client
+        .get(&url)
+        .bearer_auth(&secret)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(read.status().as_u16(), 200);
+    let (status, cookie) = server.login("vera", "correct horse battery").await;
+    assert_eq!(status, 303);
+    let page = server
+        .client
+        .get(server.url("/quality?by=line"))
+        .header("cookie", format!("lotrace_session={}", cookie.unwrap()))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(page.status().as_u16(), 200);
+    assert!(page.text().await.unwrap().contains("LINE-A"));
+    server.stop().await;
+}
