@@ -168,7 +168,7 @@ fn text(row: &impl Columns, column: &str) -> Result<String> {
     })
 }
 
-fn user(row: &impl Columns) -> Result<User> {
+pub(crate) fn user(row: &impl Columns) -> Result<User> {
     Ok(User {
         name: text(row, "name")?,
         role: text(row, "role")?,
@@ -179,7 +179,7 @@ fn user(row: &impl Columns) -> Result<User> {
     })
 }
 
-fn token(row: &impl Columns) -> Result<ApiToken> {
+pub(crate) fn token(row: &impl Columns) -> Result<ApiToken> {
     Ok(ApiToken {
         id: text(row, "id")?,
         name: text(row, "name")?,
@@ -237,8 +237,10 @@ macro_rules! fetch {
     (@sqlite $b:ident, writer) => { $b.writer_pool() };
 }
 
-const USER_COLUMNS: &str = "name, role, password_hash, disabled, created_at_us, updated_at_us";
-const TOKEN_COLUMNS: &str = "id, name, scope, partner, created_by, created_at_us, revoked_at_us";
+pub(crate) const USER_COLUMNS: &str =
+    "name, role, password_hash, disabled, created_at_us, updated_at_us";
+pub(crate) const TOKEN_COLUMNS: &str =
+    "id, name, scope, partner, created_by, created_at_us, revoked_at_us";
 const AUDIT_COLUMNS: &str =
     "seq, at_us, actor, actor_kind, role, method, path, status, summary, address";
 

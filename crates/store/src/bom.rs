@@ -66,7 +66,7 @@ fn body(row: &impl Columns, what: &str) -> Result<serde_json::Value> {
     })
 }
 
-fn bom_row(row: &impl Columns) -> Result<BomRow> {
+pub(crate) fn bom_row(row: &impl Columns) -> Result<BomRow> {
     Ok(BomRow {
         code: text(row, "code")?,
         version: rows::int(row, "version")? as u64,
@@ -76,7 +76,7 @@ fn bom_row(row: &impl Columns) -> Result<BomRow> {
     })
 }
 
-fn order_row(row: &impl Columns) -> Result<OrderRow> {
+pub(crate) fn order_row(row: &impl Columns) -> Result<OrderRow> {
     Ok(OrderRow {
         id: text(row, "id")?,
         product: text(row, "product")?,
@@ -100,8 +100,8 @@ fn checked_body(body: &serde_json::Value) -> Result<String> {
     Ok(text)
 }
 
-const BOM_COLUMNS: &str = "code, version, product, body, created_at_us";
-const ORDER_COLUMNS: &str =
+pub(crate) const BOM_COLUMNS: &str = "code, version, product, body, created_at_us";
+pub(crate) const ORDER_COLUMNS: &str =
     "id, product, bom, bom_version, status, body, created_at_us, updated_at_us";
 
 impl Store {

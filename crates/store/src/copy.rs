@@ -2,7 +2,9 @@
 //!
 //! Rows are copied as stored: log positions, capture IDs and bodies, every version of every
 //! master record, counters, named queries, subscriptions (with their delivery positions)
-//! and capture reports stay exactly what they were, so a follower's cursor and every capture job's link stay valid in the copy. The
+//! and capture reports stay exactly what they were, so a follower's cursor and every capture job's link stay valid in the copy.
+//! So do users, API tokens, web sessions, the audit trail (with its positions), BOM
+//! versions and production orders (`copy_rows.rs`). The
 //! identifier index is rebuilt from the bodies, as a capture builds it (each backend keeps
 //! it in its own shape), so it is in the current canonical forms.
 
@@ -44,7 +46,9 @@ pub(crate) async fn copy_to(
 ) -> Result<CopyReport> {
     let existing = target.counts().await?;
     if existing != StoreCounts::default() {
-        return Err(StoreError::TargetNotEmpty { counts: existing });
+        return Err(StoreError::TargetNotEmpty {
+            counts: Box::new(existing),
+        });
     }
     let total = source.counts().await?;
     let mut copied = StoreCounts::default();
@@ -145,6 +149,7 @@ pub(crate) async fn copy_to(
         copied.capture_reports += rows.len() as u64;
         progress(CopyProgress { copied, total });
     }
+    copy_access_and_bom(source, &mut writer, &mut copied, total, &mut progress).await?;
     for (name, value) in dispatch!(source, b => b.counters().await)? {
         writer.set_counter(&name, value).await?;
         copied.counters += 1;
@@ -189,9 +194,9 @@ pub(crate) async fn copy_to(
                 c.counters,
                 c.documents,
                 c.recall_entries,
-                c.named_queries,
-                c.subscriptions,
-                c.capture_reports,
+                (c.named_queries, c.subscriptions, c.capture_reports),
+                (c.users, c.api_tokens, c.sessions, c.audit_entries),
+                (c.bom_versions, c.production_orders),
             )
         };
         exact(a) != exact(b)
@@ -216,4 +221,103 @@ pub(crate) async fn copy_to(
         source: source_counts,
         target: target.counts().await?,
     })
+}
+
+/// Users, API tokens, web sessions, the audit trail, BOM versions and production orders,
+/// each in key order, a page at a time.
+async fn copy_access_and_bom(
+    source: &Store,
+    writer: &mut crate::writer::Writer,
+    copied: &mut StoreCounts,
+    total: StoreCounts,
+    progress: &mut impl FnMut(CopyProgress),
+) -> Result<()> {
+    let mut after = String::new();
+    loop {
+        let rows = source.users_after(&after, COPY_BATCH_ROWS).await?;
+        let Some(last) = rows.last() else { break };
+        after = last.name.clone();
+        for u in &rows {
+            writer.insert_user(u).await?;
+        }
+        copied.users += rows.len() as u64;
+        progress(CopyProgress {
+            copied: *copied,
+            total,
+        });
+    }
+    let mut after = String::new();
+    loop {
+        let rows = source.tokens_after(&after, COPY_BATCH_ROWS).await?;
+        let Some(last) = rows.last() else { break };
+        after = last.token.id.clone();
+        for t in &rows {
+            writer.insert_token(t).await?;
+        }
+        copied.api_tokens += rows.len() as u64;
+        progress(CopyProgress {
+            copied: *copied,
+            total,
+        });
+    }
+    let mut after = String::new();
+    loop {
+        let rows = source.sessions_after(&after, COPY_BATCH_ROWS).await?;
+        let Some(last) = rows.last() else { break };
+        after = last.id_sha256.clone();
+        for s in &rows {
+            writer.insert_session(s).await?;
+        }
+        copied.sessions += rows.len() as u64;
+        progress(CopyProgress {
+            copied: *copied,
+            total,
+        });
+    }
+    let mut after_seq = 0;
+    loop {
+        let rows = source.audit_after(after_seq, COPY_BATCH_ROWS).await?;
+        let Some(last) = rows.last() else { break };
+        after_seq = last.seq;
+        for a in &rows {
+            writer.insert_audit(a).await?;
+        }
+        copied.audit_entries += rows.len() as u64;
+        progress(CopyProgress {
+            copied: *copied,
+            total,
+        });
+    }
+    writer.finish_audit_copy(after_seq).await?;
+    let mut after = (String::new(), 0u64);
+    loop {
+        let rows = source
+            .bom_versions_after((&after.0, after.1), COPY_BATCH_ROWS)
+            .await?;
+        let Some(last) = rows.last() else { break };
+        after = (last.code.clone(), last.version);
+        for b in &rows {
+            writer.insert_bom_version(b).await?;
+        }
+        copied.bom_versions += rows.len() as u64;
+        progress(CopyProgress {
+            copied: *copied,
+            total,
+        });
+    }
+    let mut after = String::new();
+    loop {
+        let rows = source.orders_after(&after, COPY_BATCH_ROWS).await?;
+        let Some(last) = rows.last() else { break };
+        after = last.id.clone();
+        for o in &rows {
+            writer.insert_order(o).await?;
+        }
+        copied.production_orders += rows.len() as u64;
+        progress(CopyProgress {
+            copied: *copied,
+            total,
+        });
+    }
+    Ok(())
 }

@@ -14,6 +14,7 @@ mod bom;
 mod capture;
 mod chain;
 mod copy;
+mod copy_rows;
 mod digest;
 mod documents;
 mod follow;
@@ -105,7 +106,8 @@ pub enum StoreError {
         "the target store is not empty ({} events, {} capture jobs); copy into a new, empty database",
         .counts.events, .counts.capture_jobs
     )]
-    TargetNotEmpty { counts: StoreCounts },
+    // Boxed, like the counts of `CopyMismatch`: they would make every StoreError that large.
+    TargetNotEmpty { counts: Box<StoreCounts> },
     #[error(
         "the copy does not match its source (source {source_counts:?}, copy {copy_counts:?}); \
          it was rolled back. Stop every writer to the source and copy again"
@@ -208,6 +210,14 @@ pub struct StoreCounts {
     pub named_queries: u64,
     pub subscriptions: u64,
     pub capture_reports: u64,
+    /// Access control and the audit trail (`auth.rs`).
+    pub users: u64,
+    pub api_tokens: u64,
+    pub sessions: u64,
+    pub audit_entries: u64,
+    /// Bills of materials (every version) and production orders (`bom.rs`).
+    pub bom_versions: u64,
+    pub production_orders: u64,
 }
 
 /// What `Store::backup_sqlite` wrote, as counted in the copy itself.

@@ -36,8 +36,9 @@ pub const EVENT_COUNT: &str = "SELECT count(*) FROM event";
 
 pub const JOB_COUNT: &str = "SELECT count(*) FROM capture_job";
 /// Master records, all their versions, counters, documents, recall journal entries, named
-/// queries, subscriptions, capture reports.
-pub const MASTER_COUNTS: [&str; 8] = [
+/// queries, subscriptions, capture reports; users, API tokens, web sessions, audit entries;
+/// BOM versions, production orders.
+pub const MASTER_COUNTS: [&str; 14] = [
     "SELECT count(*) FROM master_record",
     "SELECT count(*) FROM master_history",
     "SELECT count(*) FROM counter",
@@ -46,6 +47,12 @@ pub const MASTER_COUNTS: [&str; 8] = [
     "SELECT count(*) FROM named_query",
     "SELECT count(*) FROM subscription",
     "SELECT count(*) FROM capture_report",
+    "SELECT count(*) FROM app_user",
+    "SELECT count(*) FROM api_token",
+    "SELECT count(*) FROM web_session",
+    "SELECT count(*) FROM audit_entry",
+    "SELECT count(*) FROM bom_version",
+    "SELECT count(*) FROM production_order",
 ];
 
 /// Every event in eventTime order (log order among equal times), from a keyset cursor.

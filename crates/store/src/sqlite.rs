@@ -415,6 +415,12 @@ async fn counts(conn: &mut SqliteConnection) -> Result<StoreCounts> {
         named_queries: more[5] as u64,
         subscriptions: more[6] as u64,
         capture_reports: more[7] as u64,
+        users: more[8] as u64,
+        api_tokens: more[9] as u64,
+        sessions: more[10] as u64,
+        audit_entries: more[11] as u64,
+        bom_versions: more[12] as u64,
+        production_orders: more[13] as u64,
     })
 }
 

@@ -7,8 +7,8 @@ use std::collections::HashMap;
 
 use common::{TestStore, document, numbered_events, object_event};
 use lotrace_store::{
-    CaptureReport, CopyProgress, CounterStep, NewRecallEntry, Store, StoreError, StoredEvent,
-    Subscription,
+    AuditFilter, CaptureReport, CopyProgress, CounterStep, NewAuditEntry, NewRecallEntry, NewToken,
+    OrderRow, Store, StoreError, StoredEvent, Subscription,
 };
 use serde_json::json;
 
@@ -112,6 +112,7 @@ async fn fill(store: &Store) {
         .record_delivery(&subscription.id, 1_000, 3, Some("attempt 5: refused"))
         .await
         .unwrap();
+    fill_access_and_bom(store).await;
     let job = store.capture_jobs(1).await.unwrap().remove(0);
     store
         .put_capture_report(&CaptureReport {
@@ -122,6 +123,135 @@ async fn fill(store: &Store) {
         })
         .await
         .unwrap();
+}
+
+/// An Argon2id PHC string as the server stores it (the store does not check the hash).
+const HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c2FsdHNhbHQ$aGFzaGhhc2hoYXNoaGFzaA";
+
+/// The cookie hash of the copied web session.
+fn session_id() -> String {
+    "5e".repeat(32)
+}
+
+/// Users (one disabled), tokens (one revoked, one a partner's), a live session, audit rows,
+/// two versions of a BOM and two orders (one moved on).
+async fn fill_access_and_bom(store: &Store) {
+    store.create_user("ada", "admin", HASH).await.unwrap();
+    store.create_user("bob", "viewer", HASH).await.unwrap();
+    assert!(store.set_user_disabled("bob", true).await.unwrap());
+    for (id, name, scope, partner, secret) in [
+        ("tok_0001", "erp", "capture", None, "ab"),
+        ("tok_0002", "farm", "read", Some("SUP-1"), "cd"),
+    ] {
+        store
+            .create_token(&NewToken {
+                id,
+                name,
+                scope,
+                partner,
+                secret_sha256: &secret.repeat(32),
+                created_by: "ada",
+            })
+            .await
+            .unwrap();
+    }
+    store.revoke_token("erp").await.unwrap().unwrap();
+    let later = jiff::Timestamp::now() + jiff::SignedDuration::from_hours(8);
+    store
+        .create_session(&session_id(), "ada", later)
+        .await
+        .unwrap();
+    for (i, path) in ["/api/v1/products", "/epcis/capture", "/recalls"]
+        .iter()
+        .enumerate()
+    {
+        store
+            .append_audit(&NewAuditEntry {
+                actor: "ada",
+                actor_kind: "user",
+                role: "admin",
+                method: "POST",
+                path,
+                status: 200 + i as u16,
+                summary: &format!("write {i}"),
+                address: (i != 1).then_some("127.0.0.1"),
+            })
+            .await
+            .unwrap();
+    }
+    for version in 1..=2 {
+        let body = json!({ "components": [{ "product": "P-2", "per_unit": version }] });
+        assert!(
+            store
+                .insert_bom_version("SALAD-STD", version, "P-1", &body)
+                .await
+                .unwrap()
+        );
+    }
+    let now = jiff::Timestamp::now();
+    for id in ["PO-1", "PO-2"] {
+        let order = OrderRow {
+            id: id.into(),
+            product: "P-1".into(),
+            bom: "SALAD-STD".into(),
+            bom_version: 2,
+            status: "planned".into(),
+            body: json!({ "id": id, "status": "planned" }),
+            created_at: now,
+            updated_at: now,
+        };
+        assert!(store.insert_order(&order).await.unwrap());
+    }
+    let released = json!({ "id": "PO-1", "status": "released" });
+    assert!(
+        store
+            .update_order_status("PO-1", "planned", "released", &released)
+            .await
+            .unwrap()
+    );
+}
+
+async fn assert_same_access_and_bom(source: &Store, target: &Store) {
+    let users = target.users().await.unwrap();
+    assert_eq!(source.users().await.unwrap(), users);
+    assert_eq!(users.len(), 2);
+    assert_eq!(users[0].password_hash, HASH, "password hashes are copied");
+    assert!(users[1].disabled, "a disabled user stays disabled");
+    let tokens = target.tokens().await.unwrap();
+    assert_eq!(source.tokens().await.unwrap(), tokens);
+    let erp = tokens.iter().find(|t| t.name == "erp").unwrap();
+    assert!(erp.revoked_at.is_some(), "a revoked token stays revoked");
+    // The secret's hash is copied: the token still authenticates by it.
+    let farm = target
+        .token_by_secret_sha256(&"cd".repeat(32))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(farm.partner.as_deref(), Some("SUP-1"));
+    let session = target.session(&session_id()).await.unwrap();
+    assert_eq!(source.session(&session_id()).await.unwrap(), session);
+    assert_eq!(
+        session.unwrap().user.name,
+        "ada",
+        "a copied session logs in"
+    );
+    let all = AuditFilter::default();
+    let audit = target.audit_entries(&all).await.unwrap();
+    assert_eq!(source.audit_entries(&all).await.unwrap(), audit);
+    assert_eq!(
+        audit.iter().map(|a| a.seq).collect::<Vec<_>>(),
+        [1, 2, 3],
+        "audit positions are kept"
+    );
+    assert_eq!(
+        source.all_bom_versions().await.unwrap(),
+        target.all_bom_versions().await.unwrap()
+    );
+    let orders = target.orders().await.unwrap();
+    assert_eq!(source.orders().await.unwrap(), orders);
+    let po1 = target.order("PO-1").await.unwrap().unwrap();
+    assert_eq!(po1.status, "released");
+    assert_eq!(po1.body["status"], "released");
 }
 
 async fn log(store: &Store) -> Vec<StoredEvent> {
@@ -167,6 +297,7 @@ async fn assert_same_data(source: &Store, target: &Store) {
         );
     }
     assert_eq!(target.counter_value("lot:P-1").await.unwrap(), 1);
+    assert_same_access_and_bom(source, target).await;
     assert_eq!(
         source.named_queries().await.unwrap(),
         target.named_queries().await.unwrap()
@@ -224,6 +355,12 @@ async fn copy_and_check(source: &TestStore, target: &TestStore) {
         ),
         (2, 1, 1)
     );
+    let c = &report.source;
+    assert_eq!(
+        (c.users, c.api_tokens, c.sessions, c.audit_entries),
+        (2, 2, 1, 3)
+    );
+    assert_eq!((c.bom_versions, c.production_orders), (2, 2));
     let last = reports.last().unwrap();
     assert_eq!(last.copied, last.total, "progress ends at the total");
     assert_same_data(&source.store, &target.store).await;
@@ -239,6 +376,22 @@ async fn copy_and_check(source: &TestStore, target: &TestStore) {
         target.store.max_seq().await.unwrap(),
         report.source.max_seq + 1
     );
+    // So does the audit trail: the next entry comes after the copied ones.
+    let next = target
+        .store
+        .append_audit(&NewAuditEntry {
+            actor: "ada",
+            actor_kind: "user",
+            role: "admin",
+            method: "POST",
+            path: "/after-the-move",
+            status: 200,
+            summary: "first write in the copy",
+            address: None,
+        })
+        .await
+        .unwrap();
+    assert_eq!(next.seq, 4);
 }
 
 #[tokio::test]
