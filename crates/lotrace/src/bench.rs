@@ -69,6 +69,20 @@ pub struct Options {
     /// With --pages: requests per page (after one to warm it).
     #[arg(long, default_value_t = 100)]
     pub page_requests: usize,
+    /// Instead: a load test over HTTP on 127.0.0.1 (`bench_load.rs`): concurrent clients
+    /// capture, query and trace for a bounded time, then every acknowledged event must be
+    /// stored once. A fresh SQLite store, or the PostgreSQL database `--db postgres://...`.
+    #[arg(long)]
+    pub load: bool,
+    /// With --load: concurrent clients.
+    #[arg(long, default_value_t = 32)]
+    pub clients: usize,
+    /// With --load: how long the clients run, in seconds.
+    #[arg(long, default_value_t = 60)]
+    pub duration_s: u64,
+    /// With --load: events in each capture document.
+    #[arg(long, default_value_t = 4)]
+    pub events_per_capture: usize,
     /// Instead: time the FSMA 204, lot history and inventory exports on a synthetic store of
     /// each `--events` size, at most 2 000 000 (`bench_exports.rs`).
     #[arg(long)]
@@ -208,13 +222,25 @@ pub struct Report {
     pub sizes: Vec<SizeReport>,
 }
 
-pub async fn run(options: Options) -> Result<()> {
+/// `db` is the global `--db`: only `--load` uses it, and only a PostgreSQL URL.
+pub async fn run(options: Options, db: &str) -> Result<()> {
     if options.exports {
         let dir = options.dir.as_deref();
         return crate::bench_exports::run(&options.sizes, options.seed, dir, options.json).await;
     }
     if options.pages {
         return crate::bench_pages::run(options.page_requests, options.json).await;
+    }
+    if options.load {
+        let postgres = matches!(Location::parse(db)?, Location::Postgres(_)).then(|| db.to_owned());
+        return crate::bench_load::run(crate::bench_load::LoadConfig {
+            clients: options.clients,
+            duration_s: options.duration_s,
+            events_per_capture: options.events_per_capture,
+            postgres,
+            json: options.json,
+        })
+        .await;
     }
     options.check()?;
     let parent = options.dir.clone().unwrap_or_else(std::env::temp_dir);
@@ -734,6 +760,10 @@ mod tests {
             json: false,
             pages: false,
             page_requests: 100,
+            load: false,
+            clients: 32,
+            duration_s: 60,
+            events_per_capture: 4,
             exports: false,
         };
         assert!(ok.check().is_ok());

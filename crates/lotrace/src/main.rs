@@ -3,6 +3,7 @@
 mod args;
 mod bench;
 mod bench_exports;
+mod bench_load;
 mod bench_pages;
 mod bom_cmd;
 mod demo;
@@ -200,7 +201,8 @@ enum Command {
     },
     /// Benchmark the trace engine on a synthetic supply chain, each size in a fresh SQLite
     /// store in a temporary directory (--db is not used): import rate, trace latency, index
-    /// memory, disk, and a recursive SQL baseline.
+    /// memory, disk, and a recursive SQL baseline. `--pages` times the web UI; `--load` runs
+    /// concurrent clients against a server (fresh SQLite, or `--db postgres://...`).
     Bench(bench::Options),
     /// Read scanned or typed GS1 data and validate it fully. Exit code 1 when invalid.
     Scan {
@@ -455,7 +457,7 @@ async fn run(cli: Cli) -> Result<()> {
         Command::User(command) => user_cmd::user(&location, command).await,
         Command::Token(command) => user_cmd::token(&location, command).await,
         Command::Audit(args) => user_cmd::audit(&location, args).await,
-        Command::Bench(options) => bench::run(options).await,
+        Command::Bench(options) => bench::run(options, &cli.db).await,
         Command::Other(words) => {
             let app = domain::open_app(&location, &cli.company_prefix, &cli.utc_offset).await?;
             domain::run_words(&app, &words).await
