@@ -11,7 +11,7 @@
 use std::io::Write;
 use std::path::PathBuf;
 
-use anyhow::{Context, Result, anyhow, bail};
+use anyhow::{Result, anyhow, bail};
 use lotrace_server::epcis_export::{self, Format};
 use lotrace_server::{Problem, epcis_params};
 use lotrace_store::Location;
@@ -62,6 +62,13 @@ pub struct Args {
     /// The events that name the affected lots of this recall, e.g. R-00001.
     #[arg(long)]
     recall: Option<String>,
+    /// Sign the document (Ed25519, `lotrace keys init`): the detached signature goes to
+    /// OUTPUT.sig; a partner checks it with `lotrace verify-export`.
+    #[arg(long, requires = "output")]
+    sign: bool,
+    /// The private signing key (default: next to the SQLite database).
+    #[arg(long, env = "LOTRACE_KEY_FILE")]
+    key_file: Option<PathBuf>,
 }
 
 /// The query parameters the flags stand for, `--param` first, as `GET /epcis/events` would
@@ -119,6 +126,7 @@ pub async fn run(
     } else {
         None
     };
+    let key = crate::keys_cmd::key_if(args.sign, args.key_file.as_deref(), location)?;
     let app = crate::domain::open_app(location, company_prefix, utc_offset).await?;
     let events = match (&args.trace, &args.recall, query) {
         (Some(id), _, _) => {
@@ -149,9 +157,11 @@ pub async fn run(
     let text = epcis_export::document(&events, format);
     match &args.output {
         Some(path) => {
-            std::fs::write(path, text.as_bytes())
-                .with_context(|| format!("cannot write {}", path.display()))?;
+            let signature = crate::keys_cmd::write_export(path, text.as_bytes(), key.as_ref())?;
             eprintln!("wrote {} events to {}", events.len(), path.display());
+            if let Some(sig) = signature {
+                eprintln!("signed it in {}", sig.display());
+            }
         }
         None => {
             let mut out = std::io::stdout().lock();

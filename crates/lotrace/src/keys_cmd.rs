@@ -1,4 +1,6 @@
-//! Signed exports: `lotrace keys init|public`, `sign_export`, `lotrace verify-export`.
+//! Signed exports: `lotrace keys init|public`, `sign_export`, `lotrace verify-export`; the
+//! exports that take `--sign` (`trace`, `recall export`, `export epcis`) write through
+//! `write_signed`.
 //!
 //! One Ed25519 key pair per site. The private key lives in a file of its own (mode 0600),
 //! by default next to the SQLite database (`<db>.signing-key.json`), else where
@@ -261,6 +263,32 @@ pub fn write_signed(path: &Path, bytes: &[u8], key: &SigningKey) -> Result<PathB
     std::fs::write(&sig_path, format!("{signature:#}\n"))
         .with_context(|| format!("cannot write {}", sig_path.display()))?;
     Ok(sig_path)
+}
+
+/// The signing key when `sign` is asked for, loaded before any work so that a missing key
+/// fails first; None when it is not.
+pub fn key_if(
+    sign: bool,
+    key_file: Option<&Path>,
+    location: &Location,
+) -> Result<Option<SigningKey>> {
+    sign.then(|| load(&key_path(key_file, location)))
+        .transpose()
+}
+
+/// Writes an export to `path`, with its detached signature beside it when `key` is given;
+/// the signature's path when one was written.
+pub fn write_export(
+    path: &Path,
+    bytes: &[u8],
+    key: Option<&SigningKey>,
+) -> Result<Option<PathBuf>> {
+    match key {
+        Some(key) => write_signed(path, bytes, key).map(Some),
+        None => std::fs::write(path, bytes)
+            .with_context(|| format!("cannot write {}", path.display()))
+            .map(|()| None),
+    }
 }
 
 #[cfg(test)]

@@ -414,7 +414,7 @@ async fn run(cli: Cli) -> Result<()> {
         Command::Backup { dest, json } => store_cmd::backup(&location, &dest, json).await,
         Command::Recall(command) => {
             let app = domain::open_app(&location, &cli.company_prefix, &cli.utc_offset).await?;
-            recall_cmd::recall(&app, command).await
+            recall_cmd::recall(&app, command, &location).await
         }
         Command::Drill(command) => {
             let app = domain::open_app(&location, &cli.company_prefix, &cli.utc_offset).await?;

@@ -175,6 +175,13 @@ pub enum RecallCommand {
         table: String,
         #[arg(long, short)]
         output: PathBuf,
+        /// Sign the export (Ed25519, `lotrace keys init`): the detached signature goes to
+        /// OUTPUT.sig; a partner checks it with `lotrace verify-export`.
+        #[arg(long)]
+        sign: bool,
+        /// The private signing key (default: next to the SQLite database).
+        #[arg(long, env = "LOTRACE_KEY_FILE")]
+        key_file: Option<PathBuf>,
     },
 }
 
@@ -206,7 +213,12 @@ fn print_json(value: &impl serde::Serialize) -> Result<()> {
     Ok(())
 }
 
-pub async fn recall(app: &App, command: RecallCommand) -> Result<()> {
+/// `location` is the store's, for the default place of the signing key.
+pub async fn recall(
+    app: &App,
+    command: RecallCommand,
+    location: &lotrace_store::Location,
+) -> Result<()> {
     let actor = operator();
     match command {
         RecallCommand::Start {
@@ -346,7 +358,10 @@ pub async fn recall(app: &App, command: RecallCommand) -> Result<()> {
             format,
             table,
             output,
+            sign,
+            key_file,
         } => {
+            let key = crate::keys_cmd::key_if(sign, key_file.as_deref(), location)?;
             let view = app.recall(&id).await?;
             let bytes = match format.as_str() {
                 "csv" => {
@@ -362,9 +377,11 @@ pub async fn recall(app: &App, command: RecallCommand) -> Result<()> {
                 "pdf" => lotrace_report::to_pdf(&view.report())?,
                 other => bail!("--format {other:?}: expected csv, xlsx or pdf"),
             };
-            std::fs::write(&output, &bytes)
-                .with_context(|| format!("cannot write {}", output.display()))?;
+            let signature = crate::keys_cmd::write_export(&output, &bytes, key.as_ref())?;
             println!("{id}: wrote {} ({} bytes)", output.display(), bytes.len());
+            if let Some(sig) = signature {
+                println!("{id}: signed it in {}", sig.display());
+            }
             Ok(())
         }
     }
