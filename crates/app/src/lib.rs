@@ -138,9 +138,11 @@ impl App {
 
     /// Stores the events of one document and applies them to the views.
     pub async fn capture(&self, events: Vec<Event>, source: &str) -> Result<CaptureReceipt> {
-        let mut views = self.views.lock().await;
+        // The store commits without the views lock, so reads and traces do not wait for the
+        // disk; the views then read our events back through the log, in log order with
+        // everyone else's, as they do for other processes' captures.
         let receipt = self.store.capture(events, source).await?;
-        // Reading back through the log keeps our events and other processes' in log order.
+        let mut views = self.views.lock().await;
         self.catch_up(&mut views).await?;
         Ok(receipt)
     }
