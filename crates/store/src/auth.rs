@@ -5,7 +5,8 @@
 //! The store checks what it keeps (name lengths and characters, the limits below); what a
 //! role or scope may do is the server's business (`lotrace_server::auth`). Users and tokens
 //! are disabled or revoked, never deleted, so the audit rows that name them stay readable.
-//! Unlike the event log these rows change; the audit trail only grows.
+//! Unlike the event log these rows change; the audit trail only grows, each row chained to
+//! the one before it by a SHA-256 (`audit_chain.rs`).
 
 use jiff::Timestamp;
 use serde::Serialize;
@@ -200,7 +201,7 @@ fn session(row: &impl Columns) -> Result<Session> {
     })
 }
 
-fn audit(row: &impl Columns) -> Result<AuditEntry> {
+pub(crate) fn audit(row: &impl Columns) -> Result<AuditEntry> {
     Ok(AuditEntry {
         seq: rows::int(row, "seq")?,
         at: from_us(rows::int(row, "at_us")?),
@@ -544,26 +545,9 @@ impl Store {
             summary: cut(entry.summary),
             address: entry.address.map(cut),
         };
-        let seq = fetch!(
-            self,
-            writer,
-            |r| rows::int(r, "seq"),
-            "INSERT INTO audit_entry (at_us, actor, actor_kind, role, method, path, status, summary, address) \
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING seq",
-            to_us(stored.at),
-            stored.actor.as_str(),
-            stored.actor_kind.as_str(),
-            stored.role.as_str(),
-            stored.method.as_str(),
-            stored.path.as_str(),
-            i32::from(stored.status),
-            stored.summary.as_str(),
-            stored.address.as_deref()
-        )?;
-        Ok(AuditEntry {
-            seq: seq.first().copied().unwrap_or(0),
-            ..stored
-        })
+        // Chained to the row before it (`audit_chain.rs`).
+        let seq = self.append_audit_chained(&stored).await?;
+        Ok(AuditEntry { seq, ..stored })
     }
 
     /// The audit entries that `filter` lets through, oldest first; page on with

@@ -278,7 +278,7 @@ async fn copy_access_and_bom(
     loop {
         let rows = source.audit_after(after_seq, COPY_BATCH_ROWS).await?;
         let Some(last) = rows.last() else { break };
-        after_seq = last.seq;
+        after_seq = last.entry.seq;
         for a in &rows {
             writer.insert_audit(a).await?;
         }

@@ -4,10 +4,10 @@
 //!
 //! Each is read from the source in key order, a page at a time, and written into the copy's
 //! transaction exactly as stored: password and secret hashes, disabled and revoked flags,
-//! the audit positions (`seq`), timestamps. A copied session still logs its user in, and an
+//! the audit positions (`seq`) and chain hashes, timestamps. A copied session still logs its user in, and an
 //! audit row keeps the position an export or a later query names it by.
 
-use crate::auth::{ApiToken, AuditEntry, AuditFilter, User};
+use crate::auth::{ApiToken, AuditEntry, User};
 use crate::bom::{BomRow, OrderRow};
 use crate::rows::{self, Columns};
 use crate::writer::Writer;
@@ -18,6 +18,20 @@ use crate::{Backend, Result, Store, to_us};
 pub(crate) struct TokenRow {
     pub token: ApiToken,
     pub secret_sha256: String,
+}
+
+/// An audit row as stored, with its link in the audit trail's chain.
+#[derive(Clone, Debug)]
+pub(crate) struct AuditRow {
+    pub entry: AuditEntry,
+    pub chain_hash: Option<Vec<u8>>,
+}
+
+fn audit_row(row: &impl Columns) -> Result<AuditRow> {
+    Ok(AuditRow {
+        entry: crate::auth::audit(row)?,
+        chain_hash: row.opt_bytes("chain_hash")?.map(<[u8]>::to_vec),
+    })
 }
 
 /// A web session as stored: the SHA-256 of its cookie and its user's name.
@@ -116,13 +130,16 @@ impl Store {
         )
     }
 
-    pub(crate) async fn audit_after(&self, after_seq: i64, limit: u32) -> Result<Vec<AuditEntry>> {
-        self.audit_entries(&AuditFilter {
+    /// Audit rows with their chain hashes as stored (`audit_chain.rs`).
+    pub(crate) async fn audit_after(&self, after_seq: i64, limit: u32) -> Result<Vec<AuditRow>> {
+        read_rows!(
+            self,
+            audit_row,
+            "SELECT seq, at_us, actor, actor_kind, role, method, path, status, summary, \
+             address, chain_hash FROM audit_entry WHERE seq > $1 ORDER BY seq LIMIT $2",
             after_seq,
-            limit,
-            ..AuditFilter::default()
-        })
-        .await
+            i64::from(limit)
+        )
     }
 
     pub(crate) async fn bom_versions_after(
@@ -211,11 +228,12 @@ impl Writer {
 
     /// Keeps the entry's position (`seq`); `finish_audit_copy` then moves the target's
     /// numbering past it.
-    pub(crate) async fn insert_audit(&mut self, a: &AuditEntry) -> Result<()> {
+    pub(crate) async fn insert_audit(&mut self, row: &AuditRow) -> Result<()> {
+        let a = &row.entry;
         write_row!(
             self,
             "INSERT INTO audit_entry (seq, at_us, actor, actor_kind, role, method, path, status, \
-             summary, address) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+             summary, address, chain_hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
             a.seq,
             to_us(a.at),
             a.actor.as_str(),
@@ -225,7 +243,8 @@ impl Writer {
             a.path.as_str(),
             i32::from(a.status),
             a.summary.as_str(),
-            a.address.as_deref()
+            a.address.as_deref(),
+            row.chain_hash.as_deref()
         );
         Ok(())
     }

@@ -8,6 +8,7 @@
 //! PostgreSQL (`postgres://` URLs). SQL text is shared where both accept it (`sql`);
 //! DDL, bulk writes and locks are per backend (`sqlite`, `postgres`).
 
+mod audit_chain;
 mod auth;
 mod baseline;
 mod bom;
@@ -42,6 +43,7 @@ pub use auth::{
     ApiToken, AuditEntry, AuditFilter, MAX_AUDIT_PAGE, MAX_AUDIT_TEXT_CHARS, MAX_AUTH_NAME_CHARS,
     MAX_TOKENS, MAX_USERS, NewAuditEntry, NewToken, Session, User, check_auth_name,
 };
+pub use audit_chain::{AuditChainBreak, AuditChainReport};
 pub use bom::{BomRow, MAX_BOM_BODY_BYTES, MAX_BOM_ROWS, OrderRow};
 pub use chain::{ChainBreak, ChainReport};
 pub use copy::{CopyProgress, CopyReport};

@@ -64,6 +64,11 @@ const SQLITE_MIGRATIONS: &[Migration] = &[
         "users, API tokens, web sessions, audit trail",
         include_str!("../migrations/sqlite/0010_auth.sql"),
     ),
+    (
+        SQLITE_AUDIT_CHAIN_VERSION,
+        "audit trail hash chain",
+        include_str!("../migrations/sqlite/0011_audit_chain.sql"),
+    ),
 ];
 
 const POSTGRES_MIGRATIONS: &[Migration] = &[
@@ -112,12 +117,20 @@ const POSTGRES_MIGRATIONS: &[Migration] = &[
         "users, API tokens, web sessions, audit trail",
         include_str!("../migrations/postgres/0009_auth.sql"),
     ),
+    (
+        POSTGRES_AUDIT_CHAIN_VERSION,
+        "audit trail hash chain",
+        include_str!("../migrations/postgres/0010_audit_chain.sql"),
+    ),
 ];
 
 /// The migrations that add the hash chain: the rows already stored get their links in the
 /// same transaction (`chain::backfill_*`).
 const SQLITE_CHAIN_VERSION: i64 = 8;
 const POSTGRES_CHAIN_VERSION: i64 = 7;
+/// The migrations that add the audit trail's chain (`audit_chain::backfill_*`).
+const SQLITE_AUDIT_CHAIN_VERSION: i64 = 11;
+const POSTGRES_AUDIT_CHAIN_VERSION: i64 = 10;
 
 const CREATE_MIGRATION_TABLE: &str = "CREATE TABLE IF NOT EXISTS schema_migration (\
      version BIGINT PRIMARY KEY, description TEXT NOT NULL, applied_at_us BIGINT NOT NULL)";
@@ -146,6 +159,9 @@ pub async fn run_sqlite(pool: &SqlitePool) -> Result<()> {
                 .await?;
             if version == SQLITE_CHAIN_VERSION {
                 crate::chain::backfill_sqlite(&mut tx).await?;
+            }
+            if version == SQLITE_AUDIT_CHAIN_VERSION {
+                crate::audit_chain::backfill_sqlite(&mut tx).await?;
             }
             sqlx::query(RECORD)
                 .bind(version)
@@ -186,6 +202,9 @@ pub async fn run_postgres(options: &PgConnectOptions) -> Result<()> {
                 sqlx::query("ALTER TABLE event ALTER COLUMN chain_hash SET NOT NULL")
                     .execute(&mut *tx)
                     .await?;
+            }
+            if version == POSTGRES_AUDIT_CHAIN_VERSION {
+                crate::audit_chain::backfill_postgres(&mut tx).await?;
             }
             sqlx::query(RECORD)
                 .bind(version)

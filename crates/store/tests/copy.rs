@@ -243,6 +243,14 @@ async fn assert_same_access_and_bom(source: &Store, target: &Store) {
         [1, 2, 3],
         "audit positions are kept"
     );
+    let chain = target.verify_audit_chain().await.unwrap();
+    assert!(chain.ok(), "{chain:?}");
+    assert_eq!(
+        chain,
+        source.verify_audit_chain().await.unwrap(),
+        "the chain is copied"
+    );
+    assert_eq!(chain.entries, 3);
     assert_eq!(
         source.all_bom_versions().await.unwrap(),
         target.all_bom_versions().await.unwrap()
@@ -392,6 +400,11 @@ async fn copy_and_check(source: &TestStore, target: &TestStore) {
         .await
         .unwrap();
     assert_eq!(next.seq, 4);
+    let chain = target.store.verify_audit_chain().await.unwrap();
+    assert!(
+        chain.ok() && chain.entries == 4,
+        "the chain goes on: {chain:?}"
+    );
 }
 
 #[tokio::test]
