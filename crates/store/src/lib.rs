@@ -39,11 +39,11 @@ use jiff::Timestamp;
 use lotrace_epcis::Event;
 use serde::Serialize;
 
+pub use audit_chain::{AuditChainBreak, AuditChainReport};
 pub use auth::{
     ApiToken, AuditEntry, AuditFilter, MAX_AUDIT_PAGE, MAX_AUDIT_TEXT_CHARS, MAX_AUTH_NAME_CHARS,
     MAX_TOKENS, MAX_USERS, NewAuditEntry, NewToken, Session, User, check_auth_name,
 };
-pub use audit_chain::{AuditChainBreak, AuditChainReport};
 pub use bom::{BomRow, MAX_BOM_BODY_BYTES, MAX_BOM_ROWS, OrderRow};
 pub use chain::{ChainBreak, ChainReport};
 pub use copy::{CopyProgress, CopyReport};
