@@ -124,6 +124,14 @@ async fn pages(app: &lotrace_app::App) -> Result<Vec<String>> {
         "/parties",
         "/recalls",
         "/drills",
+        "/quality",
+        "/production",
+        "/production/boms/new",
+        "/production/boms/SALAD-STD",
+        "/production/orders/new",
+        "/production/orders/WO-3071",
+        "/import",
+        "/exports",
     ]
     .iter()
     .map(|p| (*p).to_owned())
