@@ -84,6 +84,14 @@ enum Command {
         /// Largest request body accepted, in bytes.
         #[arg(long, env = "LOTRACE_MAX_BODY_BYTES", default_value_t = 64 * 1024 * 1024)]
         max_body_bytes: usize,
+        /// Connections open at once; one more is answered 503 and closed.
+        #[arg(long, env = "LOTRACE_MAX_CONNECTIONS", default_value_t = 1_024,
+              value_parser = clap::value_parser!(u32).range(1..=65_536))]
+        max_connections: u32,
+        /// Longest a request may take, in milliseconds, before it is answered 503.
+        #[arg(long, env = "LOTRACE_REQUEST_TIMEOUT_MS", default_value_t = 60_000,
+              value_parser = clap::value_parser!(u64).range(100..=3_600_000))]
+        request_timeout_ms: u64,
         /// The signing key whose public half /.well-known/lotrace/signing-key serves
         /// (default: next to the SQLite database; none served if there is no key).
         #[arg(long, env = "LOTRACE_KEY_FILE")]
@@ -318,6 +326,8 @@ async fn run(cli: Cli) -> Result<()> {
             addr,
             demo,
             max_body_bytes,
+            max_connections,
+            request_timeout_ms,
             key_file,
         } => {
             let store = open(&location).await?;
@@ -330,6 +340,8 @@ async fn run(cli: Cli) -> Result<()> {
             }
             let limits = lotrace_server::Limits {
                 max_body_bytes,
+                max_connections: max_connections as usize,
+                request_timeout_ms,
                 ..Default::default()
             };
             let listener = tokio::net::TcpListener::bind(addr)

@@ -231,3 +231,20 @@ fn serve_answers_and_stops_cleanly_on_sigterm() {
     let exit = child.wait().unwrap();
     assert!(exit.success(), "graceful shutdown exits 0, got {exit:?}");
 }
+
+#[test]
+fn serve_refuses_limits_out_of_range_by_name() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("limits.db");
+    for (flag, value) in [
+        ("--max-connections", "0"),
+        ("--max-connections", "many"),
+        ("--request-timeout-ms", "5"),
+    ] {
+        let out = lotrace(&db, &["serve", flag, value]);
+        assert!(!out.status.success(), "{flag} {value} was taken");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.contains(flag), "{flag} {value}: {stderr}");
+    }
+    assert!(!db.exists(), "nothing was opened, let alone served");
+}
