@@ -1,40 +1,13 @@
 //! BOMs, production orders, productions against an order, batch records (JSON and PDF) and
 //! where-used from the command line, on a real SQLite file; and the demo's BOM-driven run.
 
+mod common;
+
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Command;
 
+use common::{json, lotrace, ok, words};
 use serde_json::{Value, json};
-
-fn lotrace(db: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_lotrace"))
-        .arg("--db")
-        .arg(db)
-        .args(args)
-        .env("LOTRACE_LOG", "warn")
-        .env("LOTRACE_OPERATOR", "cli-test")
-        .output()
-        .expect("the lotrace binary runs")
-}
-
-fn words(line: &str) -> Vec<&str> {
-    line.split_whitespace().collect()
-}
-
-fn ok(db: &Path, args: &[&str]) -> String {
-    let out = lotrace(db, args);
-    assert!(
-        out.status.success(),
-        "{args:?} failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
-}
-
-fn json_of(db: &Path, args: &[&str]) -> Value {
-    let text = ok(db, args);
-    serde_json::from_str(&text).unwrap_or_else(|e| panic!("{args:?}: {e}: {text}"))
-}
 
 fn refused(db: &Path, args: &[&str], says: &str) {
     let out = lotrace(db, args);
@@ -60,7 +33,7 @@ fn close(a: f64, b: f64) -> bool {
 
 /// Events in the log (`lotrace verify` counts them).
 fn events(db: &Path) -> u64 {
-    json_of(db, &["verify", "--json"])["chain"]["events"]
+    json(db, &["verify", "--json"])["chain"]["events"]
         .as_u64()
         .unwrap()
 }
@@ -135,7 +108,7 @@ fn boms_orders_batch_records_and_where_used_from_the_command_line() {
         &["bom", "add", "--file", file.to_str().unwrap()],
         "give previous_version 1",
     );
-    let v2 = json_of(
+    let v2 = json(
         &db,
         &[
             "bom",
@@ -147,7 +120,7 @@ fn boms_orders_batch_records_and_where_used_from_the_command_line() {
         ],
     );
     assert_eq!(v2["version"], 2);
-    let v1 = json_of(&db, &words("bom show SALAD-STD --version 1 --json"));
+    let v1 = json(&db, &words("bom show SALAD-STD --version 1 --json"));
     assert_eq!(v1["components"][0]["substitutes"][0]["product"], "ICEBERG");
     let listed = ok(&db, &words("bom list"));
     assert!(listed.contains("SALAD-STD\tv2"), "{listed}");
@@ -182,7 +155,7 @@ fn boms_orders_batch_records_and_where_used_from_the_command_line() {
     // variance +0.3 = +5 %, allowance 5 % of 6 = 0.3 → inside. CARROT expected 4, consumed
     // 3.8, variance -0.2 = -5 %, allowance 0 → outside. Theoretical output min(6.3 / 0.6,
     // 3.8 / 0.4) = min(10.5, 9.5) = 9.5; yield 10 / 9.5 = 105.26 %.
-    let made = json_of(
+    let made = json(
         &db,
         &words(
             "produce --order PO-7 --product SALAD --quantity 10 --location L3 --equipment MIXER-1 \
@@ -206,7 +179,7 @@ fn boms_orders_batch_records_and_where_used_from_the_command_line() {
     assert!(close(num(&made["batch"]["yield"]["yield_percent"]), 105.26));
 
     // An override with a reason (through --json, as the API takes it).
-    let made2 = json_of(
+    let made2 = json(
         &db,
         &[
             "produce",
@@ -240,7 +213,7 @@ fn boms_orders_batch_records_and_where_used_from_the_command_line() {
     assert!(text.contains("BOM SALAD-STD v1"), "{text}");
     assert!(text.contains("substitute for LETTUCE"), "{text}");
     assert!(text.contains("deviation (variance): CARROT"), "{text}");
-    let record = json_of(&db, &["batch-record", "SALAD:S-001", "--json"]);
+    let record = json(&db, &["batch-record", "SALAD:S-001", "--json"]);
     assert_eq!(record["runs"][0]["equipment"], "MIXER-1");
     assert_eq!(record["runs"][0]["operator"], "cli-test");
     assert_eq!(record["runs"][0]["inputs"][1]["supplier_lot"], "FARM-779");
@@ -248,7 +221,7 @@ fn boms_orders_batch_records_and_where_used_from_the_command_line() {
         num(&record["runs"][0]["figures"]["yield"]["yield_percent"]),
         105.26
     ));
-    let record2 = json_of(&db, &["batch-record", "SALAD:S-002", "--json"]);
+    let record2 = json(&db, &["batch-record", "SALAD:S-002", "--json"]);
     assert_eq!(record2["deviations"][0]["kind"], "override");
     assert_eq!(
         record2["deviations"][0]["reason"],
@@ -290,7 +263,7 @@ fn boms_orders_batch_records_and_where_used_from_the_command_line() {
     }
 
     // Where-used.
-    let w = json_of(&db, &words("where-used ICEBERG --json"));
+    let w = json(&db, &words("where-used ICEBERG --json"));
     assert_eq!(w["boms"].as_array().unwrap().len(), 1);
     assert_eq!(w["productions"].as_array().unwrap().len(), 1);
     assert!(
@@ -299,7 +272,7 @@ fn boms_orders_batch_records_and_where_used_from_the_command_line() {
             .unwrap()
             .ends_with("S-001")
     );
-    let w = json_of(&db, &words("where-used --supplier-lot FARM-778 --json"));
+    let w = json(&db, &words("where-used --supplier-lot FARM-778 --json"));
     assert_eq!(w["productions"].as_array().unwrap().len(), 2);
     assert_eq!(
         w["boms"].as_array().unwrap().len(),
@@ -310,7 +283,7 @@ fn boms_orders_batch_records_and_where_used_from_the_command_line() {
     assert!(text.contains("(order PO-7, BOM SALAD-STD v1)"), "{text}");
 
     // The order, then closed.
-    let order = json_of(&db, &words("order show PO-7 --json"));
+    let order = json(&db, &words("order show PO-7 --json"));
     assert!(close(num(&order["produced"]), 15.0));
     assert_eq!(order["effective_status"], "in_progress");
     ok(&db, &words("order status PO-7 closed"));
@@ -328,12 +301,12 @@ fn the_demo_makes_a_salad_run_against_a_bom() {
     let dir = tempfile::tempdir().unwrap();
     let db = dir.path().join("demo.db");
     ok(&db, &["demo"]);
-    let order = json_of(&db, &words("order show WO-3071 --json"));
+    let order = json(&db, &words("order show WO-3071 --json"));
     assert_eq!(order["bom"], "SALAD-STD");
     let productions = order["productions"].as_array().unwrap();
     assert_eq!(productions.len(), 1, "{order}");
     let lot = productions[0]["lot"].as_str().unwrap();
-    let record = json_of(&db, &["batch-record", lot, "--json"]);
+    let record = json(&db, &["batch-record", lot, "--json"]);
     assert_eq!(record["order"]["id"], "WO-3071");
     assert_eq!(record["runs"][0]["equipment"], "Wash line W2");
     // 1000 kg from 800 kg romaine and 300 kg carrots: exactly the recipe.

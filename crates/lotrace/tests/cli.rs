@@ -1,19 +1,12 @@
 //! The `lotrace` binary, run as a user runs it.
 
+mod common;
+
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+use common::lotrace;
 use serde_json::{Value, json};
-
-fn lotrace(db: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_lotrace"))
-        .arg("--db")
-        .arg(db)
-        .args(args)
-        .env("LOTRACE_LOG", "warn")
-        .output()
-        .expect("the lotrace binary runs")
-}
 
 fn write_doc(dir: &Path, name: &str, events: Value) -> PathBuf {
     let path = dir.join(name);
@@ -134,7 +127,7 @@ fn a_wrong_check_digit_in_any_file_imports_nothing() {
 fn a_missing_file_is_an_error_naming_it() {
     let dir = tempfile::tempdir().unwrap();
     let output = lotrace(
-        &dir.path().join("x.db"),
+        dir.path().join("x.db"),
         &["import", "/nonexistent/file.jsonld"],
     );
     assert!(!output.status.success());

@@ -5,20 +5,13 @@
 //! Queries by `--param` and the friendly flags; bad input names the problem and writes
 //! nothing.
 
+mod common;
+
 use std::path::Path;
 use std::process::{Command, Output};
 
+use common::lotrace;
 use serde_json::Value;
-
-fn lotrace(db: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_lotrace"))
-        .arg("--db")
-        .arg(db)
-        .args(args)
-        .env("LOTRACE_LOG", "warn")
-        .output()
-        .expect("the lotrace binary runs")
-}
 
 fn ok(out: Output) -> String {
     assert!(

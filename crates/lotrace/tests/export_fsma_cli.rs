@@ -1,36 +1,13 @@
 //! `lotrace export fsma204|lot-history|inventory` on a real SQLite file: a small chain
 //! typed as an operator would, the files written and read back.
 
+mod common;
+
 use std::io::Cursor;
 use std::path::Path;
-use std::process::{Command, Output};
 
 use calamine::{Data, Reader, Xlsx};
-
-fn lotrace(db: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_lotrace"))
-        .arg("--db")
-        .arg(db)
-        .args(args)
-        .env("LOTRACE_LOG", "warn")
-        .env("LOTRACE_OPERATOR", "cli-test")
-        .output()
-        .expect("the lotrace binary runs")
-}
-
-fn ok(db: &Path, args: &[&str]) -> String {
-    let out = lotrace(db, args);
-    assert!(
-        out.status.success(),
-        "{args:?} failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
-}
-
-fn words(line: &str) -> Vec<&str> {
-    line.split_whitespace().collect()
-}
+use common::{lotrace, ok, words};
 
 fn chain(db: &Path) {
     for line in [

@@ -3,21 +3,14 @@
 //! `lotrace lot`) equal to its rows; a bad file exits non-zero listing each error by row
 //! and column and changes nothing; EPCIS documents still import as before.
 
-use std::path::Path;
-use std::process::{Command, Output};
+mod common;
 
+use std::path::Path;
+use std::process::Output;
+
+use common::lotrace;
 use lotrace_sheet::{Format, Kind, Limits};
 use serde_json::{Value, json};
-
-fn lotrace(db: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_lotrace"))
-        .arg("--db")
-        .arg(db)
-        .args(args)
-        .env("LOTRACE_LOG", "warn")
-        .output()
-        .expect("the lotrace binary runs")
-}
 
 fn ok(out: &Output) -> String {
     assert!(

@@ -2,41 +2,12 @@
 //! types them: each writes its events, each rule refuses with a message, exits non-zero and
 //! writes nothing.
 
+mod common;
+
 use std::path::Path;
-use std::process::{Command, Output};
 
+use common::{json, lotrace, ok, words};
 use serde_json::Value;
-
-fn lotrace(db: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_lotrace"))
-        .arg("--db")
-        .arg(db)
-        .args(args)
-        .env("LOTRACE_LOG", "warn")
-        .env("LOTRACE_OPERATOR", "cli-test")
-        .output()
-        .expect("the lotrace binary runs")
-}
-
-/// The words of a command line without quoting: for arguments without spaces.
-fn words(line: &str) -> Vec<&str> {
-    line.split_whitespace().collect()
-}
-
-fn ok(db: &Path, args: &[&str]) -> String {
-    let out = lotrace(db, args);
-    assert!(
-        out.status.success(),
-        "{args:?} failed: {}",
-        String::from_utf8_lossy(&out.stderr)
-    );
-    String::from_utf8(out.stdout).unwrap()
-}
-
-fn json(db: &Path, args: &[&str]) -> Value {
-    let text = ok(db, args);
-    serde_json::from_str(&text).unwrap_or_else(|e| panic!("{args:?}: {e}: {text}"))
-}
 
 /// Refused: non-zero exit, a message naming `says` and "nothing was written", and the
 /// lot's state unchanged.

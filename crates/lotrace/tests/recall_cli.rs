@@ -1,23 +1,15 @@
 //! `lotrace recall` and `lotrace drill` on a real SQLite file, run as an operator types them.
 
-use std::path::Path;
-use std::process::{Command, Output};
+mod common;
 
+use std::path::Path;
+use std::process::Output;
+
+use common::words;
 use serde_json::Value;
 
 fn lotrace(db: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_lotrace"))
-        .arg("--db")
-        .arg(db)
-        .args(args)
-        .env("LOTRACE_LOG", "warn")
-        .env("LOTRACE_OPERATOR", "qa-lead")
-        .output()
-        .expect("the lotrace binary runs")
-}
-
-fn words(line: &str) -> Vec<&str> {
-    line.split_whitespace().collect()
+    common::lotrace_as("qa-lead", db, args)
 }
 
 fn ok(db: &Path, line: &str) -> String {

@@ -3,20 +3,13 @@
 //! signature beside the file; `lotrace verify-export` accepts the file as written and refuses
 //! it with one byte changed. A real SQLite file with the demo data, the real binary.
 
+mod common;
+
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 
+use common::lotrace;
 use serde_json::Value;
-
-fn lotrace(db: &str, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_lotrace"))
-        .args(["--db", db])
-        .args(args)
-        .env("LOTRACE_LOG", "warn")
-        .env_remove("LOTRACE_KEY_FILE")
-        .output()
-        .expect("the lotrace binary runs")
-}
 
 fn ok(output: &Output) -> String {
     assert!(

@@ -1,21 +1,15 @@
 //! `lotrace migrate-store` and `lotrace backup`, run as an administrator runs them, on real
 //! SQLite files and (when `LOTRACE_TEST_POSTGRES` names a server) a real PostgreSQL schema.
 
+mod common;
+
 use std::path::Path;
-use std::process::{Command, Output};
+use std::process::Output;
 use std::str::FromStr;
 
+use common::lotrace;
 use serde_json::Value;
 use sqlx::Connection;
-
-fn lotrace(db: &str, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_lotrace"))
-        .args(["--db", db])
-        .args(args)
-        .env("LOTRACE_LOG", "warn")
-        .output()
-        .expect("the lotrace binary runs")
-}
 
 fn stdout_json(output: &Output) -> Value {
     assert!(

@@ -8,9 +8,11 @@
 //! - e105: the pallet is shipped to customer 4011111 (PO-9001, DESADV-3001), with a
 //!   sourceList naming us and a destinationList naming the customer.
 
-use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+mod common;
 
+use std::path::{Path, PathBuf};
+
+use common::lotrace;
 use serde_json::{Value, json};
 
 const RAW1_URN: &str = "urn:epc:class:lgtin:4012345.011111.RAW1";
@@ -27,16 +29,6 @@ const CUSTOMER_SITE: &str = "https://id.gs1.org/414/4011111000014";
 
 fn event_id(n: u32) -> String {
     format!("urn:uuid:5e1f0000-0000-4000-8000-000000000{n}")
-}
-
-fn lotrace(db: &Path, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_lotrace"))
-        .arg("--db")
-        .arg(db)
-        .args(args)
-        .env("LOTRACE_LOG", "warn")
-        .output()
-        .expect("the lotrace binary runs")
 }
 
 fn fixture() -> PathBuf {

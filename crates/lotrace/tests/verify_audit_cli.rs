@@ -2,20 +2,12 @@
 //! SQLite file whose audit rows were written by the store (as the server writes them) and
 //! then edited behind lotrace's back with plain SQL.
 
-use std::process::{Command, Output};
+mod common;
 
+use common::lotrace;
 use lotrace_store::{Location, NewAuditEntry, Store};
 use serde_json::Value;
 use sqlx::Connection;
-
-fn lotrace(db: &str, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_lotrace"))
-        .args(["--db", db])
-        .args(args)
-        .env("LOTRACE_LOG", "warn")
-        .output()
-        .expect("the lotrace binary runs")
-}
 
 fn verify_json(db: &str) -> (bool, Value) {
     let out = lotrace(db, &["verify", "--json"]);

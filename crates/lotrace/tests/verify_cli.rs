@@ -2,23 +2,16 @@
 //! as a user runs them: on a real SQLite file (and a PostgreSQL schema when
 //! `LOTRACE_TEST_POSTGRES` names a server) edited behind lotrace's back with plain SQL.
 
+mod common;
+
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 use std::str::FromStr;
 
+use common::lotrace;
 use serde_json::Value;
 use sqlx::Connection;
-
-fn lotrace(db: &str, args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_lotrace"))
-        .args(["--db", db])
-        .args(args)
-        .env("LOTRACE_LOG", "warn")
-        .env_remove("LOTRACE_KEY_FILE")
-        .output()
-        .expect("the lotrace binary runs")
-}
 
 fn ok(output: &Output) -> String {
     assert!(
