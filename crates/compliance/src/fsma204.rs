@@ -337,9 +337,9 @@ const GLOSSARY: &[(&str, &str)] = &[
 const MISSING_SEPARATOR: &str = "; ";
 
 /// The rows the selection asks for, from the events (in any order) and the master data.
-pub fn build<'e>(
+pub fn build(
     catalog: &Catalog,
-    events: impl IntoIterator<Item = &'e Event>,
+    mut events: Vec<Event>,
     selection: &Selection,
 ) -> Result<Fsma204, ComplianceError> {
     if let Selection::Lots(lots) = selection
@@ -361,7 +361,8 @@ pub fn build<'e>(
             message: format!("{from} is after to ({to})"),
         });
     }
-    let mut all: Vec<&Event> = events.into_iter().collect();
+    canonicalize_identifiers(&mut events);
+    let mut all: Vec<&Event> = events.iter().collect();
     let retracted: HashSet<&str> = all
         .iter()
         .filter(|e| e.error_declaration.is_some())
@@ -377,33 +378,35 @@ pub fn build<'e>(
     all.sort_by_key(|e| e.event_time.instant);
     let places = Places::new(catalog);
     let facts = Facts::gather(catalog, &all);
+    let mut by_gtin = HashMap::new();
+    for p in catalog.products.values() {
+        if let Some(gtin) = &p.gtin {
+            by_gtin.entry(gtin.as_str()).or_insert(p);
+        }
+    }
     let mut b = RowBuilder {
         catalog,
+        by_gtin,
         places: &places,
         facts: &facts,
+        selection,
         rows: Vec::new(),
+        selected: 0,
     };
     let mut containers = Containers::default();
     for event in &all {
         b.event(event, &mut containers);
-        if b.rows.len() > MAX_ROWS * 2 {
-            break;
-        }
         if event.event_type == EventType::AggregationEvent {
             containers.apply(event);
         }
     }
-    let mut rows: Vec<Row> = b
-        .rows
-        .into_iter()
-        .filter(|r| selected(r, selection))
-        .collect();
-    if rows.len() > MAX_ROWS {
+    if b.selected > MAX_ROWS {
         return Err(ComplianceError::TooManyRows {
-            rows: rows.len(),
+            rows: b.selected,
             max: MAX_ROWS,
         });
     }
+    let mut rows = b.rows;
     rows.sort_by(|a, b| {
         (&a.tlc, a.time, a.cte, &a.event_id, &a.input_lot).cmp(&(
             &b.tlc,
@@ -429,9 +432,49 @@ fn selected(row: &Row, selection: &Selection) -> bool {
     }
 }
 
-/// The canonical form of an identifier (the trace index's rule).
-fn canonical(id: &str) -> String {
-    lotrace_trace::canonical(id).into_owned()
+/// Puts every identifier the rules read in its canonical form (the trace index's rule),
+/// working each distinct one out once: parsing an identifier costs more than its row.
+fn canonicalize_identifiers(events: &mut [Event]) {
+    let mut known: HashMap<String, String> = HashMap::new();
+    let mut canon = |id: &mut String| match known.get(id.as_str()) {
+        Some(c) => {
+            if c != id {
+                id.clone_from(c);
+            }
+        }
+        None => {
+            let c = lotrace_trace::canonical(id).into_owned();
+            let raw = std::mem::replace(id, c.clone());
+            known.insert(raw, c);
+        }
+    };
+    for e in events {
+        for list in [
+            &mut e.quantity_list,
+            &mut e.child_quantity_list,
+            &mut e.input_quantity_list,
+            &mut e.output_quantity_list,
+        ] {
+            list.iter_mut()
+                .flatten()
+                .for_each(|q| canon(&mut q.epc_class));
+        }
+        for list in [&mut e.epc_list, &mut e.child_epcs] {
+            list.iter_mut().flatten().for_each(&mut canon);
+        }
+        e.parent_id.iter_mut().for_each(&mut canon);
+        for place in [&mut e.read_point, &mut e.biz_location] {
+            place.iter_mut().for_each(|l| canon(&mut l.id));
+        }
+        e.source_list
+            .iter_mut()
+            .flatten()
+            .for_each(|x| canon(&mut x.source));
+        e.destination_list
+            .iter_mut()
+            .flatten()
+            .for_each(|x| canon(&mut x.destination));
+    }
 }
 
 /// A CBV word from any of its spellings (`shipping`, its URN, its web URI).
@@ -522,7 +565,7 @@ fn event_location(event: &Event) -> Option<String> {
         .biz_location
         .as_ref()
         .or(event.read_point.as_ref())
-        .map(|l| canonical(&l.id))
+        .map(|l| l.id.clone())
 }
 
 fn source_of(event: &Event, kind: &str) -> Option<String> {
@@ -531,7 +574,7 @@ fn source_of(event: &Event, kind: &str) -> Option<String> {
         .as_ref()?
         .iter()
         .find(|s| word(&s.kind) == kind)
-        .map(|s| canonical(&s.source))
+        .map(|s| s.source.clone())
 }
 
 fn destination_of(event: &Event, kind: &str) -> Option<String> {
@@ -540,7 +583,7 @@ fn destination_of(event: &Event, kind: &str) -> Option<String> {
         .as_ref()?
         .iter()
         .find(|d| word(&d.kind) == kind)
-        .map(|d| canonical(&d.destination))
+        .map(|d| d.destination.clone())
 }
 
 /// (type, number) of each business transaction, typed for a reader.
@@ -628,13 +671,10 @@ impl<'e> Facts<'e> {
             match e.event_type {
                 EventType::TransformationEvent => {
                     for q in e.output_quantity_list.iter().flatten() {
-                        f.made_by.entry(canonical(&q.epc_class)).or_insert(e);
+                        f.made_by.entry(q.epc_class.clone()).or_insert(e);
                     }
                     for q in e.input_quantity_list.iter().flatten() {
-                        f.used_in
-                            .entry(canonical(&q.epc_class))
-                            .or_default()
-                            .push(e);
+                        f.used_in.entry(q.epc_class.clone()).or_default().push(e);
                     }
                 }
                 EventType::ObjectEvent => {
@@ -642,7 +682,7 @@ impl<'e> Facts<'e> {
                     let receiving = step(e) == "receiving"
                         && e.disposition.as_deref().map(word) != Some("returned");
                     for q in e.quantity_list.iter().flatten() {
-                        let lot = canonical(&q.epc_class);
+                        let lot = q.epc_class.clone();
                         if cte == Some(Cte::Cooling) {
                             f.coolings.entry(lot.clone()).or_insert(e);
                         }
@@ -688,21 +728,21 @@ struct Containers {
 }
 
 /// Containers nest at most this deep (a pallet of cases of packs).
-const MAX_NESTING: usize = 8;
+pub const MAX_NESTING: usize = 8;
 
 impl Containers {
     fn apply(&mut self, e: &Event) {
-        let Some(parent) = e.parent_id.as_deref().map(canonical) else {
+        let Some(parent) = e.parent_id.clone() else {
             return;
         };
         match e.action {
             Some(lotrace_epcis::Action::Add) => {
                 let lots = self.lots.entry(parent.clone()).or_default();
                 for q in e.child_quantity_list.iter().flatten() {
-                    lots.push((canonical(&q.epc_class), number(q), unit(q)));
+                    lots.push((q.epc_class.clone(), number(q), unit(q)));
                 }
                 let kids = self.children.entry(parent).or_default();
-                kids.extend(e.child_epcs.iter().flatten().map(|c| canonical(c)));
+                kids.extend(e.child_epcs.iter().flatten().cloned());
             }
             Some(lotrace_epcis::Action::Delete) => {
                 let named = e
@@ -717,7 +757,7 @@ impl Containers {
                 }
                 if let Some(lots) = self.lots.get_mut(&parent) {
                     for q in e.child_quantity_list.iter().flatten() {
-                        let lot = canonical(&q.epc_class);
+                        let lot = q.epc_class.clone();
                         let mut take = number(q);
                         for held in lots.iter_mut().filter(|h| h.0 == lot) {
                             match (take, held.1) {
@@ -733,12 +773,7 @@ impl Containers {
                     lots.retain(|h| h.1 != Some(0.0));
                 }
                 if let Some(kids) = self.children.get_mut(&parent) {
-                    let gone: HashSet<String> = e
-                        .child_epcs
-                        .iter()
-                        .flatten()
-                        .map(|c| canonical(c))
-                        .collect();
+                    let gone: HashSet<String> = e.child_epcs.iter().flatten().cloned().collect();
                     kids.retain(|k| !gone.contains(k));
                 }
             }
@@ -772,14 +807,40 @@ struct Tlc {
 
 struct RowBuilder<'a, 'e> {
     catalog: &'a Catalog,
+    /// The products with a GTIN, the first in code order for each.
+    by_gtin: HashMap<&'a str, &'a Product>,
     places: &'a Places<'a>,
     facts: &'a Facts<'e>,
+    selection: &'a Selection,
+    /// The selection's rows, up to one more than a sheet holds.
     rows: Vec<Row>,
+    /// The selection's rows, counted on past the limit (for the refusal's message).
+    selected: usize,
 }
 
 impl<'a, 'e> RowBuilder<'a, 'e> {
+    /// Keeps a row the selection asks for: an answer never depends on rows of other lots.
+    fn push(&mut self, row: Row) {
+        if !selected(&row, self.selection) {
+            return;
+        }
+        self.selected += 1;
+        if self.rows.len() <= MAX_ROWS {
+            self.rows.push(row);
+        }
+    }
+
+    /// `Catalog::product_of_lot`, by GTIN for a GS1 lot: this runs for every lot line.
     fn product(&self, lot: &str) -> Option<&'a Product> {
-        self.catalog.product_of_lot(lot)
+        let gs1 = lot
+            .strip_prefix("https://id.gs1.org/01/")
+            .and_then(|rest| rest.split_once('/'))
+            .filter(|(_, tail)| tail.starts_with("10/"));
+        match gs1 {
+            // Only a product with this GTIN can own the lot; the first in code order wins.
+            Some((gtin, _)) => self.by_gtin.get(gtin).copied(),
+            None => self.catalog.product_of_lot(lot),
+        }
     }
 
     fn on_ftl(&self, lot: &str) -> bool {
@@ -899,10 +960,10 @@ impl<'a, 'e> RowBuilder<'a, 'e> {
                     .quantity_list
                     .iter()
                     .flatten()
-                    .map(|q| (canonical(&q.epc_class), number(q), unit(q)))
+                    .map(|q| (q.epc_class.clone(), number(q), unit(q)))
                     .collect();
                 for c in e.epc_list.iter().flatten() {
-                    containers.contents(&canonical(c), 0, &mut lines);
+                    containers.contents(c, 0, &mut lines);
                 }
                 for (lot, quantity, uom) in lines {
                     if !self.on_ftl(&lot) {
@@ -976,15 +1037,15 @@ impl<'a, 'e> RowBuilder<'a, 'e> {
             .into_iter()
             .flatten()
             .flat_map(|t| t.output_quantity_list.iter().flatten())
-            .map(|o| canonical(&o.epc_class))
+            .map(|o| o.epc_class.clone())
             .collect();
         if packed.is_empty() {
-            self.rows.push(row);
+            self.push(row);
         } else {
             for out in packed {
                 let mut r = row.clone();
                 r.tlc = Some(self.lot_code(&out));
-                self.rows.push(r);
+                self.push(r);
             }
         }
     }
@@ -1050,7 +1111,7 @@ impl<'a, 'e> RowBuilder<'a, 'e> {
         ]);
         need.extend(missing);
         row.missing = need;
-        self.rows.push(row);
+        self.push(row);
     }
 
     /// A transformation or initial packing: one row per output and FTL input.
@@ -1059,20 +1120,17 @@ impl<'a, 'e> RowBuilder<'a, 'e> {
             .input_quantity_list
             .iter()
             .flatten()
-            .filter(|q| self.on_ftl(&canonical(&q.epc_class)))
+            .filter(|q| self.on_ftl(&q.epc_class))
             .collect();
         let initial = explicit == Some(Cte::InitialPacking)
-            || (explicit.is_none()
-                && inputs
-                    .iter()
-                    .any(|q| self.facts.is_raw(&canonical(&q.epc_class))));
+            || (explicit.is_none() && inputs.iter().any(|q| self.facts.is_raw(&q.epc_class)));
         let cte = if initial {
             Cte::InitialPacking
         } else {
             Cte::Transformation
         };
         for out in e.output_quantity_list.iter().flatten() {
-            let lot = canonical(&out.epc_class);
+            let lot = out.epc_class.clone();
             if !self.on_ftl(&lot) && inputs.is_empty() {
                 continue;
             }
@@ -1090,11 +1148,11 @@ impl<'a, 'e> RowBuilder<'a, 'e> {
             place_flags(&mut common, COL_LOCATION, &row.location);
             if inputs.is_empty() {
                 row.missing = common;
-                self.rows.push(row);
+                self.push(row);
                 continue;
             }
             for input in &inputs {
-                let in_lot = canonical(&input.epc_class);
+                let in_lot = input.epc_class.clone();
                 let mut r = row.clone();
                 let in_product = self.product(&in_lot);
                 r.input_product = in_product.map(|p| p.name.clone());
@@ -1115,7 +1173,7 @@ impl<'a, 'e> RowBuilder<'a, 'e> {
                     ]));
                 }
                 r.missing = missing;
-                self.rows.push(r);
+                self.push(r);
             }
         }
     }
@@ -1358,7 +1416,7 @@ mod tests {
         let to: Date = "2026-03-01".parse().unwrap();
         let e = build(
             &Catalog::default(),
-            std::iter::empty(),
+            Vec::new(),
             &Selection::Product {
                 product: "X".into(),
                 from,

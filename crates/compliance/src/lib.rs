@@ -8,7 +8,9 @@
 
 mod describe;
 pub mod fsma204;
+mod gather;
 
 pub use fsma204::{
     ComplianceError, Cte, Fsma204, Row, Selection, build, glossary_table, report, rows_table,
 };
+pub use gather::Gathering;

@@ -80,10 +80,7 @@ impl Catalog {
 
     /// Finds the product a lot URI belongs to (by class URI prefix).
     pub fn product_of_lot(&self, lot_uri: &str) -> Option<&Product> {
-        self.products.values().find(|p| {
-            let prefix = p.lot_uri("");
-            lot_uri.starts_with(&prefix)
-        })
+        self.products.values().find(|p| p.owns_lot(lot_uri))
     }
 
     /// The location code whose URI is `uri`.

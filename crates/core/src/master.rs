@@ -267,8 +267,28 @@ impl Product {
 
     /// The lot number inside a lot URI of this product, if it is one.
     pub fn lot_code_of(&self, lot_uri: &str) -> Option<String> {
-        let encoded = lot_uri.strip_prefix(&self.lot_uri(""))?;
+        let encoded = self.encoded_lot_of(lot_uri)?;
         Some(percent_decode_str(encoded).decode_utf8_lossy().into_owned())
+    }
+
+    /// True when `lot_uri` is a lot URI of this product.
+    pub fn owns_lot(&self, lot_uri: &str) -> bool {
+        self.encoded_lot_of(lot_uri).is_some()
+    }
+
+    /// The encoded lot number after [`Product::lot_uri`]'s prefix. Without allocating for a
+    /// product with a GTIN: this runs for every lot line of an export.
+    fn encoded_lot_of<'u>(&self, lot_uri: &'u str) -> Option<&'u str> {
+        match &self.gtin {
+            Some(gtin) => lot_uri
+                .strip_prefix("https://id.gs1.org/01/")?
+                .strip_prefix(gtin.as_str())?
+                .strip_prefix("/10/"),
+            None => lot_uri
+                .strip_prefix("urn:lotrace:lot:")?
+                .strip_prefix(encode_segment(&self.code).as_str())?
+                .strip_prefix(':'),
+        }
     }
 
     /// The URI of the product itself (its class without a lot).

@@ -62,6 +62,7 @@ pub async fn run(
         product: args.product,
         from: args.from,
         to: args.to,
+        whole_log: false,
     };
     let export = app.fsma204(&request).await?;
     let bytes = match format.as_str() {

@@ -824,3 +824,86 @@ async fn the_exports_page_downloads_and_the_receive_form_asks_for_fsma_kdes() {
     assert!(!form.contains("Food Traceability List"), "{form}");
     server.stop().await;
 }
+
+/// The export gathers its events through the identifier index; reading the whole log must
+/// give the same sheet for every lot and product of the chain, before and after an error
+/// declaration retracts a receipt.
+#[tokio::test]
+async fn gathered_records_equal_the_whole_logs_before_and_after_a_retraction() {
+    use lotrace_app::Fsma204Request;
+    let server = TestServer::start().await;
+    let ids = chain(&server).await;
+    let other_lot = "https://id.gs1.org/01/00614141000067/10/C-10";
+    let day = |d: &str| d.parse::<jiff::civil::Date>().unwrap();
+    let mut requests = Vec::new();
+    for lot in [ROMAINE_LOT, HEARTS_LOT, CUKE_LOT, SALAD_LOT, other_lot] {
+        for trace in [false, true] {
+            requests.push(Fsma204Request {
+                lots: vec![lot.to_owned()],
+                trace,
+                ..Fsma204Request::default()
+            });
+        }
+    }
+    for product in ["ROMAINE", "HEARTS", "CUCUMBER", "SALAD"] {
+        for (from, to) in [("2026-03-01", "2026-03-31"), ("2026-03-03", "2026-03-03")] {
+            requests.push(Fsma204Request {
+                product: Some(product.to_owned()),
+                from: Some(day(from)),
+                to: Some(day(to)),
+                ..Fsma204Request::default()
+            });
+        }
+    }
+    let same_both_ways = |request: Fsma204Request| {
+        let app = server.app.clone();
+        async move {
+            let gathered = app.fsma204(&request).await.unwrap();
+            let whole = app
+                .fsma204(&Fsma204Request {
+                    whole_log: true,
+                    ..request.clone()
+                })
+                .await
+                .unwrap();
+            assert!(!gathered.whole_log && whole.whole_log);
+            assert_eq!(gathered.sheet, whole.sheet, "{request:?}");
+            assert!(gathered.events_read <= whole.events_read, "{request:?}");
+            gathered
+        }
+    };
+    let only_other = Fsma204Request {
+        lots: vec![other_lot.to_owned()],
+        ..Fsma204Request::default()
+    };
+    let before = same_both_ways(only_other.clone()).await;
+    assert_eq!(before.sheet.rows.len(), 1, "C-10's receipt");
+    assert_eq!(before.events_read, 1, "only the receipt is read");
+    for request in requests.clone() {
+        same_both_ways(request).await;
+    }
+
+    let stored = server
+        .store
+        .events_by_id(&ids["receive_other"])
+        .await
+        .unwrap();
+    let mut declaration = serde_json::to_value(&stored[0].event).unwrap();
+    declaration["errorDeclaration"] =
+        json!({ "declarationTime": "2026-03-05T00:00:00Z", "reason": "incorrect_data" });
+    let document = json!({
+        "@context": ["https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld",
+                     { "lotrace": "https://ns.lotrace.org/epcis/" }],
+        "type": "EPCISDocument", "schemaVersion": "2.0", "creationDate": "2026-03-05T00:00:00Z",
+        "epcisBody": { "eventList": [declaration] },
+    });
+    let (status, job) = server.post("/epcis/capture", &document).await;
+    assert_eq!(status, 202, "{job}");
+    let after = same_both_ways(only_other).await;
+    assert!(after.sheet.rows.is_empty(), "the receipt is retracted");
+    assert_eq!(after.events_read, 2, "the receipt and its declaration");
+    for request in requests {
+        same_both_ways(request).await;
+    }
+    server.stop().await;
+}

@@ -32,6 +32,7 @@ mod sql;
 mod sqlite;
 mod writer;
 
+use std::collections::BTreeSet;
 use std::path::Path;
 use std::time::Duration;
 
@@ -85,6 +86,10 @@ pub struct EventFilter {
 pub const MAX_EVENTS_PER_CAPTURE: usize = 1_000_000;
 /// How many events one trip to the database reads or writes.
 pub const BATCH_EVENTS: usize = 500;
+/// Identifiers (or eventIDs) one `positions_naming` or `declarations_of` query carries.
+const MAX_IDENTIFIERS_PER_QUERY: usize = 5_000;
+/// Log positions one `events_at` query carries.
+const MAX_POSITIONS_PER_QUERY: usize = 10_000;
 
 #[derive(Debug, thiserror::Error)]
 pub enum StoreError {
@@ -377,6 +382,52 @@ impl Store {
             .map(|id| id.canonical)
             .unwrap_or_else(|_| identifier.to_owned());
         dispatch!(self, b => b.events_naming(&canonical, limit).await)
+    }
+
+    /// The log positions of the events naming any of `identifiers` (canonicalised first),
+    /// ascending, at most `limit`: a caller that gets `limit` back may have missed some. Declarations that repeat the identifiers are among them. On PostgreSQL the
+    /// match is by 64-bit key, so an event whose key collides may come along (odds of about
+    /// 2^-64 a pair); callers treat such an extra event as harmless or check its body.
+    pub async fn positions_naming(&self, identifiers: &[String], limit: u32) -> Result<Vec<i64>> {
+        let canonical: Vec<String> = identifiers
+            .iter()
+            .map(|id| {
+                lotrace_gs1::canonicalize(id)
+                    .map(|c| c.canonical)
+                    .unwrap_or_else(|_| id.clone())
+            })
+            .collect();
+        let mut found = BTreeSet::new();
+        for chunk in canonical.chunks(MAX_IDENTIFIERS_PER_QUERY) {
+            let left = u32::try_from(found.len()).map_or(0, |n| limit.saturating_sub(n));
+            if left == 0 {
+                break;
+            }
+            let seqs = dispatch!(self, b => b.positions_naming(chunk, left).await)?;
+            found.extend(seqs);
+        }
+        Ok(found.into_iter().take(limit as usize).collect())
+    }
+
+    /// The events at these log positions (unknown positions are skipped), in eventTime
+    /// order, log order among equal times: the order `for_each_event_by_time` gives.
+    pub async fn events_at(&self, seqs: &[i64]) -> Result<Vec<StoredEvent>> {
+        let mut found = Vec::with_capacity(seqs.len());
+        for chunk in seqs.chunks(MAX_POSITIONS_PER_QUERY) {
+            found.extend(dispatch!(self, b => b.events_at(chunk).await)?);
+        }
+        found.sort_by_key(|s| (to_us(s.event.event_time.instant), s.seq));
+        Ok(found)
+    }
+
+    /// The error declarations stored for any of these eventIDs, in log order.
+    pub async fn declarations_of(&self, event_ids: &[String]) -> Result<Vec<StoredEvent>> {
+        let mut found = Vec::new();
+        for chunk in event_ids.chunks(MAX_IDENTIFIERS_PER_QUERY) {
+            found.extend(dispatch!(self, b => b.declarations_of(chunk).await)?);
+        }
+        found.sort_by_key(|s| s.seq);
+        Ok(found)
     }
 
     /// Up to `limit` events after log position `seq`, in log order: how a follower (another

@@ -34,6 +34,11 @@ const COPY_BYTES_PER_EVENT: usize = 1_024;
 /// Events naming any of the keys in $1: one identifier in each of its possible roles.
 const EVENTS_NAMING: &str = "SELECT seq, capture_id, body, event_time_us FROM event \
      WHERE identifier_keys && $1 ORDER BY event_time_us, seq LIMIT $2";
+const POSITIONS_NAMING: &str =
+    "SELECT seq FROM event WHERE identifier_keys && $1 ORDER BY seq LIMIT $2";
+const EVENTS_AT: &str = "SELECT seq, capture_id, body FROM event WHERE seq = ANY($1)";
+const DECLARATIONS_OF: &str =
+    "SELECT seq, capture_id, body FROM event WHERE declaration AND event_id = ANY($1)";
 const IDENTIFIER_COUNT: &str =
     "SELECT COALESCE(sum(cardinality(identifier_keys)), 0)::BIGINT FROM event";
 
@@ -164,6 +169,35 @@ impl PgStore {
             }
         }
         Ok(found)
+    }
+
+    pub async fn positions_naming(&self, identifiers: &[String], limit: u32) -> Result<Vec<i64>> {
+        let keys: Vec<i64> = identifiers
+            .iter()
+            .flat_map(|id| Role::ALL.iter().map(|&role| identifier_key(role, id)))
+            .collect();
+        let seqs = sqlx::query_scalar(POSITIONS_NAMING)
+            .bind(keys)
+            .bind(i64::from(limit))
+            .fetch_all(&self.pool)
+            .await?;
+        Ok(seqs)
+    }
+
+    pub async fn events_at(&self, seqs: &[i64]) -> Result<Vec<StoredEvent>> {
+        let rows = sqlx::query(EVENTS_AT)
+            .bind(seqs)
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(rows::stored_event).collect()
+    }
+
+    pub async fn declarations_of(&self, event_ids: &[String]) -> Result<Vec<StoredEvent>> {
+        let rows = sqlx::query(DECLARATIONS_OF)
+            .bind(event_ids)
+            .fetch_all(&self.pool)
+            .await?;
+        rows.iter().map(rows::stored_event).collect()
     }
 
     pub async fn events_after(&self, seq: i64, limit: u32) -> Result<Vec<StoredEvent>> {

@@ -27,6 +27,14 @@ const READ_CONNECTIONS: u32 = 4;
 const EVENTS_NAMING: &str = "SELECT DISTINCT e.seq, e.capture_id, e.body, e.event_time_us \
      FROM event_identifier i JOIN event e ON e.seq = i.seq WHERE i.identifier = $1 \
      ORDER BY e.event_time_us, e.seq LIMIT $2";
+/// Positions of the events naming any identifier of a JSON array (one parameter, any
+/// length: json_each feeds the primary key's lookups).
+const POSITIONS_NAMING: &str = "SELECT DISTINCT seq FROM event_identifier \
+     WHERE identifier IN (SELECT value FROM json_each($1)) ORDER BY seq LIMIT $2";
+const EVENTS_AT: &str = "SELECT seq, capture_id, body FROM event \
+     WHERE seq IN (SELECT value FROM json_each($1))";
+const DECLARATIONS_OF: &str = "SELECT seq, capture_id, body FROM event \
+     WHERE declaration = 1 AND event_id IN (SELECT value FROM json_each($1))";
 /// The writer's page cache, in KiB: the most it may hold. A capture of 10^6 events
 /// touches over a GiB of pages; with less cache SQLite writes dirty pages out and reads them
 /// back before the commit (a 256 MiB cache made such a capture ~12% slower).
@@ -140,6 +148,31 @@ impl SqliteStore {
         let rows = sqlx::query(EVENTS_NAMING)
             .bind(identifier)
             .bind(i64::from(limit))
+            .fetch_all(&self.readers)
+            .await?;
+        rows.iter().map(rows::stored_event).collect()
+    }
+
+    pub async fn positions_naming(&self, identifiers: &[String], limit: u32) -> Result<Vec<i64>> {
+        let rows = sqlx::query_scalar(POSITIONS_NAMING)
+            .bind(json_array(identifiers))
+            .bind(i64::from(limit))
+            .fetch_all(&self.readers)
+            .await?;
+        Ok(rows)
+    }
+
+    pub async fn events_at(&self, seqs: &[i64]) -> Result<Vec<StoredEvent>> {
+        let rows = sqlx::query(EVENTS_AT)
+            .bind(json_array(seqs))
+            .fetch_all(&self.readers)
+            .await?;
+        rows.iter().map(rows::stored_event).collect()
+    }
+
+    pub async fn declarations_of(&self, event_ids: &[String]) -> Result<Vec<StoredEvent>> {
+        let rows = sqlx::query(DECLARATIONS_OF)
+            .bind(json_array(event_ids))
             .fetch_all(&self.readers)
             .await?;
         rows.iter().map(rows::stored_event).collect()
@@ -647,4 +680,10 @@ impl SqliteWriter {
         }
         Ok(())
     }
+}
+
+/// A list as one JSON text parameter, for `json_each`.
+fn json_array(items: &[impl serde::Serialize]) -> String {
+    // Strings and integers always serialise.
+    serde_json::to_string(items).expect("a list of strings or integers serialises")
 }

@@ -620,3 +620,84 @@ async fn documents_are_kept_by_their_hash_and_read_back(t: TestStore) {
 }
 
 on_both_backends!(documents_are_kept_by_their_hash_and_read_back);
+
+async fn events_are_found_by_many_identifiers_at_once_with_their_declarations(t: TestStore) {
+    let store = &t.store;
+    let lot = |n: u32| format!("https://id.gs1.org/01/04012345123456/10/M{n}");
+    // Ten events naming lot M0..M9; captured out of time order.
+    let events: Vec<_> = (0..10u32)
+        .map(|i| {
+            object_event(
+                &format!("urn:uuid:00000000-0000-4000-8000-0000000007{i:02}"),
+                &lot(i),
+                &format!("2026-01-02T{:02}:00:00Z", 20 - i),
+            )
+        })
+        .collect();
+    store.capture(document(json!(events)), "t").await.unwrap();
+    let asked: Vec<String> = [1, 3, 5, 42].map(lot).to_vec();
+    let seqs = store.positions_naming(&asked, 100).await.unwrap();
+    assert_eq!(seqs.len(), 3, "three of the four lots are named: {seqs:?}");
+    assert!(seqs.windows(2).all(|w| w[0] < w[1]), "ascending: {seqs:?}");
+    assert_eq!(
+        store.positions_naming(&asked, 2).await.unwrap(),
+        seqs[..2].to_vec(),
+        "at most the limit, the first positions"
+    );
+    let read_point = vec!["urn:epc:id:sgln:0614141.00777.0".to_owned()];
+    assert_eq!(
+        store
+            .positions_naming(&read_point, 100)
+            .await
+            .unwrap()
+            .len(),
+        10
+    );
+
+    let mut at = store.events_at(&seqs).await.unwrap();
+    let times: Vec<String> = at
+        .iter()
+        .map(|s| s.event.event_time.instant.to_string())
+        .collect();
+    assert_eq!(
+        times,
+        [
+            "2026-01-02T15:00:00Z",
+            "2026-01-02T17:00:00Z",
+            "2026-01-02T19:00:00Z"
+        ],
+        "in eventTime order, not log order"
+    );
+    assert!(store.events_at(&[999_999]).await.unwrap().is_empty());
+
+    // A declaration that names none of the identifiers of the event it retracts is found
+    // by eventID.
+    let retracted = at.remove(0).event.event_id.unwrap();
+    let declaration = json!({
+        "type": "ObjectEvent", "eventID": retracted, "eventTime": "2026-01-02T15:00:00Z",
+        "eventTimeZoneOffset": "+01:00", "action": "OBSERVE",
+        "epcList": ["urn:epc:id:sgtin:4012345.012345.X1"],
+        "errorDeclaration": { "declarationTime": "2026-01-03T10:00:00Z" }
+    });
+    store
+        .capture(document(json!([declaration])), "t")
+        .await
+        .unwrap();
+    let ids = vec![retracted.clone(), "urn:uuid:none".to_owned()];
+    let declarations = store.declarations_of(&ids).await.unwrap();
+    assert_eq!(declarations.len(), 1);
+    assert_eq!(
+        declarations[0].event.event_id.as_deref(),
+        Some(retracted.as_str())
+    );
+    assert!(declarations[0].event.error_declaration.is_some());
+    assert!(
+        !store
+            .positions_naming(&asked, 100)
+            .await
+            .unwrap()
+            .contains(&declarations[0].seq)
+    );
+}
+
+on_both_backends!(events_are_found_by_many_identifiers_at_once_with_their_declarations);
