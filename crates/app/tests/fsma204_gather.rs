@@ -1,7 +1,12 @@
 //! The FSMA 204 export gathers its events through the store's identifier index instead of
 //! reading the whole log. On a synthetic supply chain (many-to-many transformations, cases
-//! on pallets, pallets broken and re-built, uploads out of order), in a real SQLite file,
-//! every selection gives the same spreadsheet both ways, from fewer events.
+//! on pallets, pallets broken and re-built, uploads out of order), in a real SQLite file
+//! and on the real PostgreSQL server, every selection gives the same spreadsheet both ways,
+//! from fewer events.
+
+// The store's test helpers: a PostgreSQL schema of its own per test, dropped after.
+#[path = "../../store/tests/common/mod.rs"]
+mod store_common;
 
 use std::collections::BTreeSet;
 
@@ -52,11 +57,22 @@ async fn both_ways(app: &App, request: Fsma204Request) -> (Fsma204Export, Fsma20
 }
 
 #[tokio::test]
-async fn gathered_exports_equal_whole_log_exports_on_a_synthetic_chain() {
+async fn gathered_exports_equal_whole_log_exports_on_sqlite() {
     let dir = tempfile::tempdir().unwrap();
     let store = Store::open(&Location::SqliteFile(dir.path().join("t.db")))
         .await
         .unwrap();
+    gathered_exports_equal_whole_log_exports(store).await;
+}
+
+#[tokio::test]
+async fn gathered_exports_equal_whole_log_exports_on_postgres() {
+    if let Some(t) = store_common::TestStore::postgres().await {
+        gathered_exports_equal_whole_log_exports(t.store.clone()).await;
+    }
+}
+
+async fn gathered_exports_equal_whole_log_exports(store: Store) {
     let config = Config::for_events(EVENTS, 11);
     let events: Vec<Event> = Generator::new(config.clone()).collect();
     let mut lots = BTreeSet::new();
