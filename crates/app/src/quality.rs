@@ -27,7 +27,7 @@ use jiff::Timestamp;
 use jiff::civil::Date;
 use lotrace_core::DomainError;
 use lotrace_core::catalog::Catalog;
-use lotrace_core::inventory::{Flow, LotState};
+use lotrace_core::inventory::{Flow, LotState, cbv_word};
 use lotrace_epcis::{Event, EventType, TzOffset};
 use lotrace_report::{Cell, Column, Table};
 use lotrace_store::EventFilter;
@@ -442,26 +442,14 @@ fn label(by: GroupBy, group: &str, catalog: &Catalog) -> String {
     }
 }
 
-/// The bare CBV word of a value in any spelling (bare, URN, web URI).
-fn word(value: Option<&str>) -> Option<&str> {
-    let v = value?;
-    if let Some((_, term)) = v.rsplit_once("/cbv/") {
-        return Some(term.split_once('-').map_or(term, |(_, w)| w));
-    }
-    if v.starts_with("urn:epcglobal:cbv:") {
-        return v.rsplit_once(':').map(|(_, w)| w);
-    }
-    Some(v)
-}
-
 /// What an event is to the analytics, if anything (an error declaration is nothing: the
 /// caller leaves out the event it retracts).
 pub fn classify(event: &Event) -> Option<Kind> {
     if event.event_type != EventType::ObjectEvent || event.error_declaration.is_some() {
         return None;
     }
-    let disposition = word(event.disposition.as_deref());
-    match word(event.biz_step.as_deref())? {
+    let disposition = cbv_word(event.disposition.as_deref());
+    match cbv_word(event.biz_step.as_deref())? {
         "holding" => matches!(
             disposition,
             Some("non_sellable_other" | "non_conformant" | "damaged" | "recalled")

@@ -209,7 +209,7 @@ fn canonical(id: &str) -> String {
 
 /// The bare CBV word of a value written as a bare word, a URN
 /// (`urn:epcglobal:cbv:bizstep:shipping`) or a web URI (`https://ref.gs1.org/cbv/BizStep-shipping`).
-fn word(value: Option<&str>) -> Option<&str> {
+pub fn cbv_word(value: Option<&str>) -> Option<&str> {
     let v = value?;
     if let Some((_, term)) = v.rsplit_once("/cbv/") {
         return Some(term.split_once('-').map_or(term, |(_, w)| w));
@@ -332,7 +332,7 @@ impl Inventory {
     fn typed_location(list: Option<impl IntoIterator<Item = (String, String)>>) -> Option<String> {
         list.into_iter()
             .flatten()
-            .find(|(kind, _)| word(Some(kind)) == Some("location"))
+            .find(|(kind, _)| cbv_word(Some(kind)) == Some("location"))
             .map(|(_, id)| canonical(&id))
     }
 
@@ -431,8 +431,8 @@ impl Inventory {
 
     fn apply_object(&mut self, event: &Event, event_id: &str) {
         let time = event.event_time.instant;
-        let biz_step = word(event.biz_step.as_deref());
-        let disposition = word(event.disposition.as_deref());
+        let biz_step = cbv_word(event.biz_step.as_deref());
+        let disposition = cbv_word(event.disposition.as_deref());
         let (items, containers) = self.items(event.epc_list.as_ref(), event.quantity_list.as_ref());
         // Whatever the containers hold at this moment is part of the event too.
         let mut all: Vec<(Item, Option<String>)> = items.into_iter().map(|i| (i, None)).collect();
@@ -450,7 +450,7 @@ impl Inventory {
                 .biz_transaction_list
                 .iter()
                 .flatten()
-                .any(|t| word(t.kind.as_deref()) == Some("rma"));
+                .any(|t| cbv_word(t.kind.as_deref()) == Some("rma"));
 
         enum Step {
             Ship(String),
@@ -687,7 +687,7 @@ fn transactions_of(event: &Event) -> Vec<(Option<String>, String)> {
         .flatten()
         .map(|t| {
             (
-                word(t.kind.as_deref()).map(str::to_owned),
+                cbv_word(t.kind.as_deref()).map(str::to_owned),
                 t.biz_transaction.clone(),
             )
         })
@@ -700,7 +700,7 @@ fn party_in<'a>(list: impl Iterator<Item = (&'a str, &'a str)> + Clone) -> Optio
         .iter()
         .find_map(|want| {
             list.clone()
-                .find(|(kind, _)| word(Some(kind)) == Some(*want))
+                .find(|(kind, _)| cbv_word(Some(kind)) == Some(*want))
                 .map(|(_, id)| canonical(id))
         })
 }

@@ -3,7 +3,7 @@
 
 mod common;
 
-use common::TestServer;
+use common::{TestServer, epcis_document};
 use serde_json::{Value, json};
 
 fn event(n: u32, biz_step: &str) -> Value {
@@ -19,14 +19,7 @@ fn event(n: u32, biz_step: &str) -> Value {
 }
 
 fn doc(events: Value) -> Vec<u8> {
-    serde_json::to_vec(&json!({
-        "@context": ["https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld"],
-        "type": "EPCISDocument",
-        "schemaVersion": "2.0",
-        "creationDate": "2026-03-01T00:00:00Z",
-        "epcisBody": { "eventList": events },
-    }))
-    .unwrap()
+    serde_json::to_vec(&epcis_document(events)).unwrap()
 }
 
 const XML_20: &str = r#"<?xml version="1.0" encoding="UTF-8"?>

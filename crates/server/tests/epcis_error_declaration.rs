@@ -3,22 +3,12 @@
 
 mod common;
 
-use common::TestServer;
+use common::{TestServer, epcis_document};
 use serde_json::{Value, json};
 
 const LOT: &str = "urn:epc:class:lgtin:4012345.012345.LOT7";
 const CUSTOMER: &str = "urn:epc:id:pgln:0614142.00001";
 const SHIP_ID: &str = "urn:uuid:00000000-0000-4000-8000-000000000002";
-
-fn doc(events: Value) -> Value {
-    json!({
-        "@context": ["https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld"],
-        "type": "EPCISDocument",
-        "schemaVersion": "2.0",
-        "creationDate": "2026-03-01T00:00:00Z",
-        "epcisBody": { "eventList": events },
-    })
-}
 
 fn shipment() -> Value {
     json!({
@@ -51,7 +41,10 @@ async fn a_declared_erroneous_shipment_leaves_the_views_but_not_the_log() {
         "quantityList": [{"epcClass": LOT, "quantity": 100, "uom": "KGM"}]
     });
     let (status, job) = server
-        .post("/epcis/capture", &doc(json!([commissioning, shipment()])))
+        .post(
+            "/epcis/capture",
+            &epcis_document(json!([commissioning, shipment()])),
+        )
         .await;
     assert_eq!(status, 202, "{job}");
     let lot_id = lotrace_gs1::canonicalize(LOT).unwrap().canonical;
@@ -76,7 +69,7 @@ async fn a_declared_erroneous_shipment_leaves_the_views_but_not_the_log() {
         "declarationTime": "2026-03-03T00:00:00Z", "reason": "incorrect_data"
     });
     let (status, job) = server
-        .post("/epcis/capture", &doc(json!([declaration])))
+        .post("/epcis/capture", &epcis_document(json!([declaration])))
         .await;
     assert_eq!(status, 202, "{job}");
 

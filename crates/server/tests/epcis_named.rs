@@ -7,18 +7,8 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use axum::http::HeaderMap;
-use common::TestServer;
+use common::{TestServer, epcis_document};
 use serde_json::{Value, json};
-
-fn doc(events: Value) -> Value {
-    json!({
-        "@context": ["https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld"],
-        "type": "EPCISDocument",
-        "schemaVersion": "2.0",
-        "creationDate": "2026-03-01T00:00:00Z",
-        "epcisBody": { "eventList": events },
-    })
-}
 
 fn event(n: u32, biz_step: &str) -> Value {
     json!({
@@ -49,7 +39,13 @@ async fn named_queries_are_created_listed_run_and_deleted() {
         event(2, "receiving"),
         event(3, "shipping")
     ]);
-    assert_eq!(server.post("/epcis/capture", &doc(events)).await.0, 202);
+    assert_eq!(
+        server
+            .post("/epcis/capture", &epcis_document(events))
+            .await
+            .0,
+        202
+    );
     let definition = json!({"name": "ships", "query": {"EQ_bizStep": ["shipping"], "orderBy": "eventTime", "orderDirection": "ASC"}});
     let (status, created) = server.post("/epcis/queries", &definition).await;
     assert_eq!(status, 201, "{created}");
@@ -159,7 +155,10 @@ async fn a_webhook_subscription_delivers_new_matching_events_signed_with_retries
     let server = TestServer::start().await;
     // An event before the subscription is not delivered.
     server
-        .post("/epcis/capture", &doc(json!([event(1, "shipping")])))
+        .post(
+            "/epcis/capture",
+            &epcis_document(json!([event(1, "shipping")])),
+        )
         .await;
     let (status, _) = server
         .post(
@@ -188,7 +187,13 @@ async fn a_webhook_subscription_delivers_new_matching_events_signed_with_retries
         event(3, "receiving"),
         event(4, "shipping")
     ]);
-    assert_eq!(server.post("/epcis/capture", &doc(events)).await.0, 202);
+    assert_eq!(
+        server
+            .post("/epcis/capture", &epcis_document(events))
+            .await
+            .0,
+        202
+    );
     wait_for(&received, 2).await;
     let (headers, body) = received.lock().unwrap()[1].clone();
     let document: Value = serde_json::from_str(&body).unwrap();
@@ -208,10 +213,16 @@ async fn a_webhook_subscription_delivers_new_matching_events_signed_with_retries
 
     // Later events come in a later delivery; non-matching ones never.
     server
-        .post("/epcis/capture", &doc(json!([event(5, "receiving")])))
+        .post(
+            "/epcis/capture",
+            &epcis_document(json!([event(5, "receiving")])),
+        )
         .await;
     server
-        .post("/epcis/capture", &doc(json!([event(6, "shipping")])))
+        .post(
+            "/epcis/capture",
+            &epcis_document(json!([event(6, "shipping")])),
+        )
         .await;
     wait_for(&received, 3).await;
     let (_, body) = received.lock().unwrap()[2].clone();
@@ -236,7 +247,10 @@ async fn a_webhook_subscription_delivers_new_matching_events_signed_with_retries
         .unwrap();
     assert_eq!(response.status(), 204);
     server
-        .post("/epcis/capture", &doc(json!([event(7, "shipping")])))
+        .post(
+            "/epcis/capture",
+            &epcis_document(json!([event(7, "shipping")])),
+        )
         .await;
     tokio::time::sleep(Duration::from_millis(500)).await;
     assert_eq!(received.lock().unwrap().len(), 3);

@@ -2,19 +2,9 @@
 
 mod common;
 
-use common::TestServer;
+use common::{TestServer, epcis_document};
 use lotrace_server::Limits;
 use serde_json::{Value, json};
-
-fn doc(events: Value) -> Value {
-    json!({
-        "@context": ["https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld"],
-        "type": "EPCISDocument",
-        "schemaVersion": "2.0",
-        "creationDate": "2026-11-01T00:00:00Z",
-        "epcisBody": { "eventList": events },
-    })
-}
 
 fn good_event(n: u32) -> Value {
     json!({
@@ -45,7 +35,7 @@ async fn capture_answers_202_with_a_job_and_the_event_reads_back() {
     let response = post_json(
         &client,
         &server.url("/epcis/capture"),
-        &doc(json!([good_event(1)])),
+        &epcis_document(json!([good_event(1)])),
     )
     .await;
     assert_eq!(response.status(), 202);
@@ -161,7 +151,7 @@ async fn bad_documents_are_rejected_naming_the_event_and_field() {
     wrong_type["type"] = json!("TeleportEvent");
     expect_rejected(
         &server,
-        serde_json::to_vec(&doc(json!([ok.clone(), wrong_type]))).unwrap(),
+        serde_json::to_vec(&epcis_document(json!([ok.clone(), wrong_type]))).unwrap(),
         Some(1),
         "type",
     )
@@ -171,7 +161,7 @@ async fn bad_documents_are_rejected_naming_the_event_and_field() {
     bad_time["eventTime"] = json!("yesterday");
     expect_rejected(
         &server,
-        serde_json::to_vec(&doc(json!([bad_time]))).unwrap(),
+        serde_json::to_vec(&epcis_document(json!([bad_time]))).unwrap(),
         Some(0),
         "eventTime",
     )
@@ -181,7 +171,7 @@ async fn bad_documents_are_rejected_naming_the_event_and_field() {
     bad_offset["eventTimeZoneOffset"] = json!("+25:00");
     expect_rejected(
         &server,
-        serde_json::to_vec(&doc(json!([bad_offset]))).unwrap(),
+        serde_json::to_vec(&epcis_document(json!([bad_offset]))).unwrap(),
         Some(0),
         "eventTimeZoneOffset",
     )
@@ -196,7 +186,7 @@ async fn bad_documents_are_rejected_naming_the_event_and_field() {
     });
     let problem = expect_rejected(
         &server,
-        serde_json::to_vec(&doc(json!([ok.clone(), no_parent]))).unwrap(),
+        serde_json::to_vec(&epcis_document(json!([ok.clone(), no_parent]))).unwrap(),
         Some(1),
         "parentID",
     )
@@ -213,7 +203,7 @@ async fn bad_documents_are_rejected_naming_the_event_and_field() {
     bad_check_digit["epcList"] = json!(["https://id.gs1.org/01/09521234543214/21/7"]);
     let problem = expect_rejected(
         &server,
-        serde_json::to_vec(&doc(json!([bad_check_digit]))).unwrap(),
+        serde_json::to_vec(&epcis_document(json!([bad_check_digit]))).unwrap(),
         Some(0),
         "epcList[0]",
     )
@@ -234,7 +224,7 @@ async fn bad_documents_are_rejected_naming_the_event_and_field() {
     no_list.as_object_mut().unwrap().remove("epcList");
     expect_rejected(
         &server,
-        serde_json::to_vec(&doc(json!([no_list]))).unwrap(),
+        serde_json::to_vec(&epcis_document(json!([no_list]))).unwrap(),
         Some(0),
         "epcList",
     )
@@ -245,7 +235,7 @@ async fn bad_documents_are_rejected_naming_the_event_and_field() {
         json!([{ "epcClass": "urn:epc:class:lgtin:4012345.012345.1", "quantity": "twenty" }]);
     expect_rejected(
         &server,
-        serde_json::to_vec(&doc(json!([text_quantity]))).unwrap(),
+        serde_json::to_vec(&epcis_document(json!([text_quantity]))).unwrap(),
         Some(0),
         "quantity",
     )
@@ -262,7 +252,12 @@ async fn a_document_over_the_size_limit_is_413() {
     let server = TestServer::start_with(limits, lotrace_app::AppConfig::default()).await;
     let events: Vec<Value> = (0..40).map(good_event).collect();
     let client = reqwest::Client::new();
-    let response = post_json(&client, &server.url("/epcis/capture"), &doc(json!(events))).await;
+    let response = post_json(
+        &client,
+        &server.url("/epcis/capture"),
+        &epcis_document(json!(events)),
+    )
+    .await;
     assert_eq!(response.status(), 413);
     let problem: Value = response.json().await.unwrap();
     assert!(
@@ -283,7 +278,7 @@ async fn a_document_with_too_many_events_is_rejected() {
     let events: Vec<Value> = (0..4).map(good_event).collect();
     let problem = expect_rejected(
         &server,
-        serde_json::to_vec(&doc(json!(events))).unwrap(),
+        serde_json::to_vec(&epcis_document(json!(events))).unwrap(),
         None,
         "eventList",
     )
@@ -316,7 +311,7 @@ async fn health_reports_the_event_count() {
     post_json(
         &client,
         &server.url("/epcis/capture"),
-        &doc(json!([good_event(1), good_event(2)])),
+        &epcis_document(json!([good_event(1), good_event(2)])),
     )
     .await;
     let health: Value = client

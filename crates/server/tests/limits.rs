@@ -4,23 +4,13 @@
 
 mod common;
 
-use common::TestServer;
+use common::{TestServer, epcis_document};
 use lotrace_server::Limits;
 use serde_json::{Value, json};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
 const TRACE_CHAIN: &str = include_str!("../../lotrace/tests/data/trace_chain.jsonld");
 const RAW1_URN: &str = "urn:epc:class:lgtin:4012345.011111.RAW1";
-
-fn doc(events: Vec<Value>) -> Value {
-    json!({
-        "@context": ["https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld"],
-        "type": "EPCISDocument",
-        "schemaVersion": "2.0",
-        "creationDate": "2026-11-01T00:00:00Z",
-        "epcisBody": { "eventList": events },
-    })
-}
 
 fn event(n: u32) -> Value {
     json!({
@@ -76,7 +66,7 @@ async fn a_body_over_max_body_bytes_is_413_naming_the_limit_and_stores_nothing()
         ..Limits::default()
     })
     .await;
-    let big = serde_json::to_vec(&doc((0..60).map(event).collect())).unwrap();
+    let big = serde_json::to_vec(&epcis_document((0..60).map(event).collect())).unwrap();
     assert!(big.len() > 4_096);
 
     // A capture says so in the EPCIS REST binding's own words.
@@ -115,7 +105,7 @@ async fn a_document_over_max_capture_events_is_refused_whole() {
         ..Limits::default()
     })
     .await;
-    let body = serde_json::to_vec(&doc((0..4).map(event).collect())).unwrap();
+    let body = serde_json::to_vec(&epcis_document((0..4).map(event).collect())).unwrap();
     let p = problem(capture(&server, body), 400).await;
     assert_eq!(p["type"], "epcisException:ValidationException");
     assert!(
@@ -125,7 +115,7 @@ async fn a_document_over_max_capture_events_is_refused_whole() {
     assert_eq!(server.store.event_count().await.unwrap(), 0);
 
     // At the limit it is taken.
-    let body = serde_json::to_vec(&doc((0..3).map(event).collect())).unwrap();
+    let body = serde_json::to_vec(&epcis_document((0..3).map(event).collect())).unwrap();
     assert_eq!(capture(&server, body).send().await.unwrap().status(), 202);
     assert_eq!(server.store.event_count().await.unwrap(), 3);
     server.stop().await;
@@ -134,7 +124,7 @@ async fn a_document_over_max_capture_events_is_refused_whole() {
 #[tokio::test]
 async fn query_limits_are_query_parameter_errors_naming_the_limit() {
     let server = TestServer::start().await;
-    let body = serde_json::to_vec(&doc((0..3).map(event).collect())).unwrap();
+    let body = serde_json::to_vec(&epcis_document((0..3).map(event).collect())).unwrap();
     assert_eq!(capture(&server, body).send().await.unwrap().status(), 202);
     let events = |query: &[(String, String)]| {
         let url = reqwest::Url::parse_with_params(&server.url("/epcis/events"), query).unwrap();
@@ -251,7 +241,7 @@ async fn a_request_over_request_timeout_ms_is_503_naming_the_limit_and_stores_no
         ..Limits::default()
     })
     .await;
-    let body = serde_json::to_vec(&doc(vec![event(1)])).unwrap();
+    let body = serde_json::to_vec(&epcis_document(json!([event(1)]))).unwrap();
     let addr = server.base.strip_prefix("http://").unwrap();
     let mut stream = tokio::net::TcpStream::connect(addr).await.unwrap();
     let head = format!(

@@ -18,7 +18,7 @@ use sha2::{Digest, Sha256};
 
 use crate::auth::AuditEntry;
 use crate::rows::Columns;
-use crate::{Backend, Result, Store, to_us};
+use crate::{Backend, Result, Store, read_rows, to_us};
 
 /// The link before the first row.
 const GENESIS: [u8; 32] = [0; 32];
@@ -215,28 +215,13 @@ impl Store {
         let mut prev = GENESIS;
         let (mut entries, mut head_seq, mut after) = (0u64, 0i64, 0i64);
         loop {
-            let batch = match &self.backend {
-                Backend::Sqlite(b) => {
-                    let rows = sqlx::query(ROWS_AFTER)
-                        .bind(after)
-                        .bind(AUDIT_CHAIN_BATCH_ROWS)
-                        .fetch_all(b.reader_pool())
-                        .await?;
-                    rows.iter()
-                        .map(|r| Ok((crate::auth::audit(r)?, stored_hash(r)?)))
-                        .collect::<Result<Vec<_>>>()?
-                }
-                Backend::Postgres(b) => {
-                    let rows = sqlx::query(ROWS_AFTER)
-                        .bind(after)
-                        .bind(AUDIT_CHAIN_BATCH_ROWS)
-                        .fetch_all(b.pool())
-                        .await?;
-                    rows.iter()
-                        .map(|r| Ok((crate::auth::audit(r)?, stored_hash(r)?)))
-                        .collect::<Result<Vec<_>>>()?
-                }
-            };
+            let batch = read_rows!(
+                self,
+                |r| Ok((crate::auth::audit(r)?, stored_hash(r)?)),
+                ROWS_AFTER,
+                after,
+                AUDIT_CHAIN_BATCH_ROWS
+            )?;
             let Some((last, _)) = batch.last() else { break };
             after = last.seq;
             for (entry, stored) in batch {

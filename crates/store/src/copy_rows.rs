@@ -11,7 +11,7 @@ use crate::auth::{ApiToken, AuditEntry, User};
 use crate::bom::{BomRow, OrderRow};
 use crate::rows::{self, Columns};
 use crate::writer::Writer;
-use crate::{Backend, Result, Store, to_us};
+use crate::{Result, Store, read_rows, to_us, write_tx};
 
 /// An API token as stored, with the SHA-256 of its secret (which `ApiToken` never shows).
 #[derive(Clone, Debug)]
@@ -42,30 +42,6 @@ pub(crate) struct SessionRow {
     pub created_at_us: i64,
     pub expires_at_us: i64,
     pub last_seen_us: i64,
-}
-
-/// Fetches rows from the source's readers, decoded with `$decode`.
-macro_rules! read_rows {
-    ($store:expr, $decode:expr, $sql:expr $(, $bind:expr)*) => {
-        match &$store.backend {
-            Backend::Sqlite(b) => sqlx::query($sql)$(.bind($bind))*.fetch_all(b.reader_pool()).await?.iter().map($decode).collect::<Result<Vec<_>>>(),
-            Backend::Postgres(b) => sqlx::query($sql)$(.bind($bind))*.fetch_all(b.pool()).await?.iter().map($decode).collect::<Result<Vec<_>>>(),
-        }
-    };
-}
-
-/// Runs one statement inside the copy's write transaction.
-macro_rules! write_row {
-    ($writer:expr, $sql:expr $(, $bind:expr)*) => {
-        match $writer {
-            Writer::Sqlite(w) => {
-                sqlx::query($sql)$(.bind($bind))*.execute(&mut *w.tx).await?;
-            }
-            Writer::Postgres(w) => {
-                sqlx::query($sql)$(.bind($bind))*.execute(&mut *w.tx).await?;
-            }
-        }
-    };
 }
 
 fn text(row: &impl Columns, column: &str) -> Result<String> {
@@ -180,7 +156,7 @@ impl Store {
 /// Writes rows as read from another store, in the copy's transaction.
 impl Writer {
     pub(crate) async fn insert_user(&mut self, u: &User) -> Result<()> {
-        write_row!(
+        write_tx!(
             self,
             "INSERT INTO app_user (name, role, password_hash, disabled, created_at_us, updated_at_us) \
              VALUES ($1, $2, $3, $4, $5, $6)",
@@ -196,7 +172,7 @@ impl Writer {
 
     pub(crate) async fn insert_token(&mut self, t: &TokenRow) -> Result<()> {
         let token = &t.token;
-        write_row!(
+        write_tx!(
             self,
             "INSERT INTO api_token (id, name, scope, partner, secret_sha256, created_by, \
              created_at_us, revoked_at_us) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
@@ -213,7 +189,7 @@ impl Writer {
     }
 
     pub(crate) async fn insert_session(&mut self, s: &SessionRow) -> Result<()> {
-        write_row!(
+        write_tx!(
             self,
             "INSERT INTO web_session (id_sha256, user_name, created_at_us, expires_at_us, last_seen_us) \
              VALUES ($1, $2, $3, $4, $5)",
@@ -230,7 +206,7 @@ impl Writer {
     /// numbering past it.
     pub(crate) async fn insert_audit(&mut self, row: &AuditRow) -> Result<()> {
         let a = &row.entry;
-        write_row!(
+        write_tx!(
             self,
             "INSERT INTO audit_entry (seq, at_us, actor, actor_kind, role, method, path, status, \
              summary, address, chain_hash) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
@@ -266,7 +242,7 @@ impl Writer {
 
     pub(crate) async fn insert_bom_version(&mut self, b: &BomRow) -> Result<()> {
         let body = b.body.to_string();
-        write_row!(
+        write_tx!(
             self,
             "INSERT INTO bom_version (code, version, product, body, created_at_us) \
              VALUES ($1, $2, $3, $4, $5)",
@@ -281,7 +257,7 @@ impl Writer {
 
     pub(crate) async fn insert_order(&mut self, o: &OrderRow) -> Result<()> {
         let body = o.body.to_string();
-        write_row!(
+        write_tx!(
             self,
             "INSERT INTO production_order (id, product, bom, bom_version, status, body, \
              created_at_us, updated_at_us) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",

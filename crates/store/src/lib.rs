@@ -259,6 +259,33 @@ macro_rules! dispatch {
 }
 pub(crate) use dispatch;
 
+/// Fetches rows from the store's readers, each decoded with `$decode` (a function of the
+/// row, so it is written once for both backends' row types).
+macro_rules! read_rows {
+    ($store:expr, $decode:expr, $sql:expr $(, $bind:expr)*) => {
+        match &$store.backend {
+            $crate::Backend::Sqlite(b) => sqlx::query($sql)$(.bind($bind))*.fetch_all(b.reader_pool()).await?.iter().map($decode).collect::<$crate::Result<Vec<_>>>(),
+            $crate::Backend::Postgres(b) => sqlx::query($sql)$(.bind($bind))*.fetch_all(b.pool()).await?.iter().map($decode).collect::<$crate::Result<Vec<_>>>(),
+        }
+    };
+}
+pub(crate) use read_rows;
+
+/// Runs one statement inside a write transaction of either backend.
+macro_rules! write_tx {
+    ($writer:expr, $sql:expr $(, $bind:expr)*) => {
+        match $writer {
+            $crate::writer::Writer::Sqlite(w) => {
+                sqlx::query($sql)$(.bind($bind))*.execute(&mut *w.tx).await?;
+            }
+            $crate::writer::Writer::Postgres(w) => {
+                sqlx::query($sql)$(.bind($bind))*.execute(&mut *w.tx).await?;
+            }
+        }
+    };
+}
+pub(crate) use write_tx;
+
 impl Store {
     /// Opens (creating if needed) the store and brings its schema up to date.
     pub async fn open(location: &Location) -> Result<Store> {

@@ -8,7 +8,7 @@ use serde::Serialize;
 
 use crate::rows::{self, Columns};
 use crate::writer::Writer;
-use crate::{Backend, Result, Store, StoreError, from_us, to_us};
+use crate::{Backend, Result, Store, StoreError, from_us, to_us, write_tx};
 
 /// The most named queries (and subscriptions) a store keeps.
 pub const MAX_NAMED_QUERIES: u32 = 1_000;
@@ -323,20 +323,6 @@ impl Store {
             i64::from(limit)
         )
     }
-}
-
-/// Runs one statement inside a write transaction (`copy_to`).
-macro_rules! write_tx {
-    ($writer:expr, $sql:expr $(, $bind:expr)*) => {
-        match $writer {
-            Writer::Sqlite(w) => {
-                sqlx::query($sql)$(.bind($bind))*.execute(&mut *w.tx).await?;
-            }
-            Writer::Postgres(w) => {
-                sqlx::query($sql)$(.bind($bind))*.execute(&mut *w.tx).await?;
-            }
-        }
-    };
 }
 
 /// Writes rows as read from another store (`copy_to`), in the copy's transaction.

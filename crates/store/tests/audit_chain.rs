@@ -5,37 +5,8 @@
 
 mod common;
 
-use std::str::FromStr;
-
-use common::TestStore;
-use lotrace_store::{Location, NewAuditEntry, Store};
-use sqlx::Connection;
-
-/// Runs `sql` on the store's database over a connection of its own.
-async fn tamper(location: &Location, sql: &str) {
-    match location {
-        Location::SqliteFile(path) => {
-            let options = sqlx::sqlite::SqliteConnectOptions::new().filename(path);
-            let mut conn = sqlx::SqliteConnection::connect_with(&options)
-                .await
-                .unwrap();
-            sqlx::raw_sql(sqlx::AssertSqlSafe(sql.to_owned()))
-                .execute(&mut conn)
-                .await
-                .unwrap();
-            conn.close().await.unwrap();
-        }
-        Location::Postgres(url) => {
-            let options = sqlx::postgres::PgConnectOptions::from_str(url).unwrap();
-            let mut conn = sqlx::PgConnection::connect_with(&options).await.unwrap();
-            sqlx::raw_sql(sqlx::AssertSqlSafe(sql.to_owned()))
-                .execute(&mut conn)
-                .await
-                .unwrap();
-            conn.close().await.unwrap();
-        }
-    }
-}
+use common::{TestStore, tamper};
+use lotrace_store::{NewAuditEntry, Store};
 
 async fn append(store: &Store, n: usize) {
     for i in 0..n {

@@ -6,39 +6,11 @@
 mod common;
 
 use std::path::{Path, PathBuf};
-use std::str::FromStr;
 
-use common::{TestStore, document, numbered_events, object_event};
+use common::{TestStore, document, numbered_events, object_event, tamper};
 use lotrace_epcis::{Limits, parse_document};
-use lotrace_store::{Location, Store, StoreError};
+use lotrace_store::{Store, StoreError};
 use serde_json::json;
-use sqlx::Connection;
-
-/// Runs `sql` on the store's database over a connection of its own.
-async fn tamper(location: &Location, sql: &str) {
-    match location {
-        Location::SqliteFile(path) => {
-            let options = sqlx::sqlite::SqliteConnectOptions::new().filename(path);
-            let mut conn = sqlx::SqliteConnection::connect_with(&options)
-                .await
-                .unwrap();
-            sqlx::raw_sql(sqlx::AssertSqlSafe(sql.to_owned()))
-                .execute(&mut conn)
-                .await
-                .unwrap();
-            conn.close().await.unwrap();
-        }
-        Location::Postgres(url) => {
-            let options = sqlx::postgres::PgConnectOptions::from_str(url).unwrap();
-            let mut conn = sqlx::PgConnection::connect_with(&options).await.unwrap();
-            sqlx::raw_sql(sqlx::AssertSqlSafe(sql.to_owned()))
-                .execute(&mut conn)
-                .await
-                .unwrap();
-            conn.close().await.unwrap();
-        }
-    }
-}
 
 /// Three captures of 10, 2 and 5 events (an error declaration and an event without an
 /// eventID among them), from different sources.

@@ -229,3 +229,14 @@ impl TestServer {
         self.task.take().unwrap().await.unwrap().unwrap();
     }
 }
+
+/// An EPCIS 2.0 JSON-LD document holding `events` (a JSON array), as a client captures it.
+pub fn epcis_document(events: Value) -> Value {
+    serde_json::json!({
+        "@context": ["https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld"],
+        "type": "EPCISDocument",
+        "schemaVersion": "2.0",
+        "creationDate": "2026-03-01T00:00:00Z",
+        "epcisBody": { "eventList": events },
+    })
+}

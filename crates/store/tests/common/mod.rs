@@ -197,3 +197,29 @@ pub fn numbered_events(first: usize, count: usize, lot: &str) -> Vec<Event> {
         .collect();
     document(json!(events))
 }
+
+/// Runs `sql` on the store's database over a connection of its own.
+pub async fn tamper(location: &Location, sql: &str) {
+    match location {
+        Location::SqliteFile(path) => {
+            let options = sqlx::sqlite::SqliteConnectOptions::new().filename(path);
+            let mut conn = sqlx::SqliteConnection::connect_with(&options)
+                .await
+                .unwrap();
+            sqlx::raw_sql(sqlx::AssertSqlSafe(sql.to_owned()))
+                .execute(&mut conn)
+                .await
+                .unwrap();
+            conn.close().await.unwrap();
+        }
+        Location::Postgres(url) => {
+            let options = sqlx::postgres::PgConnectOptions::from_str(url).unwrap();
+            let mut conn = sqlx::PgConnection::connect_with(&options).await.unwrap();
+            sqlx::raw_sql(sqlx::AssertSqlSafe(sql.to_owned()))
+                .execute(&mut conn)
+                .await
+                .unwrap();
+            conn.close().await.unwrap();
+        }
+    }
+}
