@@ -26,6 +26,10 @@ use serde::Serialize;
 
 use crate::quantity::Qty;
 
+mod replay;
+
+pub use replay::{MAX_REPLAY_EVENTS, MAX_REPLAY_OBJECTS, ReplayLimits, ReplaySet, objects_named};
+
 /// The unit of an instance-level identifier (an SGTIN): one piece.
 pub const PIECE_UOM: &str = "H87";
 
@@ -39,7 +43,7 @@ pub enum HoldState {
 }
 
 /// Everything known of one lot (or serialised instance).
-#[derive(Clone, Debug, Default, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
 pub struct LotState {
     pub id: String,
     /// The unit its quantities are counted in (the first one seen).
@@ -156,7 +160,7 @@ impl LotState {
     }
 }
 
-#[derive(Clone, Debug, Default, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct ContainerState {
     pub id: String,
     pub location: Option<String>,
@@ -174,10 +178,14 @@ type Item = (String, Option<Qty>, Option<String>);
 pub struct Inventory {
     lots: HashMap<String, LotState>,
     containers: HashMap<String, ContainerState>,
-    /// (eventTime, arrival) of the last event applied: an older one needs a rebuild.
+    /// The latest eventTime applied: an older event makes the state stale. A high-water
+    /// mark: a retraction does not lower it (an event then counts as late sooner, which
+    /// costs a replay, never a wrong answer).
     last_applied: Option<Timestamp>,
     stale: bool,
     retracted: HashSet<String>,
+    /// Since the state went stale: what a partial replay starts from (see `replay.rs`).
+    late: replay::Late,
 }
 
 /// Distinct spellings whose canonical form the cache keeps; when full it starts over.
@@ -207,6 +215,12 @@ fn canonical(id: &str) -> String {
     })
 }
 
+/// An SSCC (a logistic unit) is a container whatever has happened to it; another EPC is one
+/// once an aggregation has named it as parent.
+fn is_sscc(id: &str) -> bool {
+    id.starts_with("https://id.gs1.org/00/")
+}
+
 /// The bare CBV word of a value written as a bare word, a URN
 /// (`urn:epcglobal:cbv:bizstep:shipping`) or a web URI (`https://ref.gs1.org/cbv/BizStep-shipping`).
 pub fn cbv_word(value: Option<&str>) -> Option<&str> {
@@ -226,7 +240,8 @@ impl Inventory {
     }
 
     /// True when an event arrived older than one already applied, or a declaration retracted
-    /// one: the caller rebuilds from the log (in eventTime order) before trusting the state.
+    /// one: the caller replays what that touched (`partial_replay`, `replay`) or rebuilds
+    /// from the log (in eventTime order) before trusting the state.
     pub fn is_stale(&self) -> bool {
         self.stale
     }
@@ -237,6 +252,15 @@ impl Inventory {
 
     pub fn lots(&self) -> impl Iterator<Item = &LotState> {
         self.lots.values()
+    }
+
+    pub fn containers(&self) -> impl Iterator<Item = &ContainerState> {
+        self.containers.values()
+    }
+
+    /// The eventIDs error declarations have retracted.
+    pub fn retracted(&self) -> &HashSet<String> {
+        &self.retracted
     }
 
     pub fn container(&self, id: &str) -> Option<&ContainerState> {
@@ -269,6 +293,7 @@ impl Inventory {
             if event.error_declaration.is_some() {
                 self.retracted.insert(id.clone());
                 self.stale = true;
+                self.late.retracted(id, event);
                 return;
             }
             if self.retracted.contains(id) {
@@ -277,6 +302,7 @@ impl Inventory {
         }
         if self.last_applied.is_some_and(|last| time < last) {
             self.stale = true;
+            self.late.applied(event);
         }
         self.last_applied = Some(self.last_applied.map_or(time, |l| l.max(time)));
         let event_id = event.event_id.clone().unwrap_or_default();
@@ -304,6 +330,7 @@ impl Inventory {
             }
         }
         inventory.stale = false;
+        inventory.late = replay::Late::default();
         inventory
     }
 
@@ -365,7 +392,7 @@ impl Inventory {
         let mut containers = Vec::new();
         for epc in epcs.into_iter().flatten() {
             let id = canonical(epc);
-            if self.containers.contains_key(&id) || id.starts_with("https://id.gs1.org/00/") {
+            if self.containers.contains_key(&id) || is_sscc(&id) {
                 containers.push(id);
             } else {
                 items.push((id, Some(Qty::from_units(1)), Some(PIECE_UOM.to_owned())));
