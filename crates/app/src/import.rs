@@ -259,8 +259,17 @@ impl App {
                         planned.assigned_lots.extend(plan.assigned_lots);
                         planned.operations += 1;
                         if inventory.is_stale() {
-                            // A row dated before stock it touches: replay in eventTime order.
-                            inventory = self.replayed(&planned.events).await?;
+                            // A row dated before stock it touches: replay in eventTime order
+                            // what it touched, else everything.
+                            let replay =
+                                self.replay_of(&inventory, views.last_seq, &planned.events);
+                            match replay.await? {
+                                Some(replay) => replay.apply(&mut inventory),
+                                None => {
+                                    inventory =
+                                        self.replayed(views.last_seq, &planned.events).await?
+                                }
+                            }
                         }
                     }
                     Err(e) => errors.push(row_error(sheet, row, e)?),
@@ -270,12 +279,15 @@ impl App {
         Ok((errors.len() == before).then_some(planned))
     }
 
-    /// The inventory of the stored events and `planned` ones, in eventTime order.
-    async fn replayed(&self, planned: &[Event]) -> Result<Inventory, AppError> {
+    /// The inventory of the stored events (up to the views' position `up_to`) and `planned`
+    /// ones, in eventTime order.
+    async fn replayed(&self, up_to: i64, planned: &[Event]) -> Result<Inventory, AppError> {
         let mut events = Vec::new();
         self.store
             .for_each_event_by_time(|stored| {
-                events.push(stored.event);
+                if stored.seq <= up_to {
+                    events.push(stored.event);
+                }
                 Ok(())
             })
             .await?;

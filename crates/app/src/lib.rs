@@ -12,13 +12,14 @@ pub mod import;
 mod master;
 pub mod quality;
 mod recall;
+mod replay;
 mod reports;
 
 use std::sync::Arc;
 
 use jiff::Timestamp;
 use lotrace_core::catalog::Catalog;
-use lotrace_core::inventory::{Inventory, LotState};
+use lotrace_core::inventory::{ContainerState, Inventory, LotState, ReplayLimits};
 use lotrace_core::ops::{Need, OpContext, Operation, Pick};
 use lotrace_core::{DomainError, Qty};
 use lotrace_epcis::{Event, TzOffset};
@@ -33,6 +34,7 @@ pub use master::MasterKind;
 pub use recall::{
     DrillRecord, DrillRequest, Notification, RecallRecord, RecallRequest, RecallStatus, RecallView,
 };
+pub use replay::ReplayStats;
 
 /// How many times an operation is retried when another process drew the same counter.
 const MAX_COUNTER_RETRIES: u32 = 5;
@@ -62,6 +64,8 @@ pub struct AppConfig {
     /// The site's offset from UTC, for event times and lot-number dates.
     pub offset: TzOffset,
     pub trace_limits: lotrace_trace::Limits,
+    /// How far repairing a stale inventory replays in part before it rebuilds whole.
+    pub replay_limits: ReplayLimits,
 }
 
 impl Default for AppConfig {
@@ -70,6 +74,7 @@ impl Default for AppConfig {
             company_prefix: "4012345".into(),
             offset: TzOffset { minutes: 0 },
             trace_limits: lotrace_trace::Limits::default(),
+            replay_limits: ReplayLimits::default(),
         }
     }
 }
@@ -81,6 +86,7 @@ struct Views {
     trace: TraceIndex,
     /// The last log position applied.
     last_seq: i64,
+    replays: ReplayStats,
 }
 
 /// What an operation did.
@@ -128,6 +134,7 @@ impl App {
                 inventory,
                 trace,
                 last_seq,
+                replays: ReplayStats::default(),
             })),
         })
     }
@@ -165,17 +172,23 @@ impl App {
             }
         }
         if views.inventory.is_stale() {
-            self.rebuild_inventory(views).await?;
+            // Late events (batched uploads, captures whose commits overtook each other) are
+            // normal: replay what they touched, not the log (see `replay.rs`).
+            self.repair_inventory(views).await?;
         }
         Ok(())
     }
 
-    /// An event arrived older than ones already applied: replay in eventTime order.
+    /// Rebuilds the inventory from the whole log, in eventTime order, up to the position
+    /// the views have reached (the next catch-up applies what came after).
     async fn rebuild_inventory(&self, views: &mut Views) -> Result<()> {
         let mut events = Vec::new();
+        let up_to = views.last_seq;
         self.store
             .for_each_event_by_time(|stored| {
-                events.push(stored.event);
+                if stored.seq <= up_to {
+                    events.push(stored.event);
+                }
                 Ok(())
             })
             .await?;
@@ -358,6 +371,13 @@ impl App {
             })
             .collect();
         Ok(lots)
+    }
+
+    /// What a container (any spelling of its identifier) holds directly and where it is.
+    pub async fn container(&self, id: &str) -> Result<Option<ContainerState>> {
+        let mut views = self.views.lock().await;
+        self.catch_up(&mut views).await?;
+        Ok(views.inventory.container(id).cloned())
     }
 
     pub async fn trace(&self, id: &str, direction: Direction) -> Result<Trace> {
