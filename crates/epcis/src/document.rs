@@ -2,7 +2,9 @@
 
 use std::fmt;
 
+use serde::de::{Deserialize, MapAccess, Visitor};
 use serde_json::Value;
+use serde_json::value::RawValue;
 
 use crate::model::{Event, Object};
 
@@ -97,23 +99,33 @@ pub const MAX_REPORTED_ERRORS: usize = 100;
 /// answer of another repository's query, imported as it stands). All or nothing: any broken
 /// rule in any event rejects the whole document, with every broken rule found.
 pub fn parse_document(bytes: &[u8], limits: &Limits) -> Result<Document, CaptureError> {
-    let value: Value = serde_json::from_slice(bytes)
-        .map_err(|e| CaptureError::document("(document)", format!("malformed JSON: {e}")))?;
-    let Value::Object(mut top) = value else {
-        return Err(CaptureError::document(
-            "(document)",
-            "expected a JSON object",
-        ));
-    };
+    // The document is read as members whose values stay unparsed text, and each event is
+    // deserialised straight from its own text: no tree of the whole document is built, and
+    // one broken event does not stop the others from being checked.
+    let members: RawMembers = serde_json::from_slice(bytes).map_err(|e| match e.classify() {
+        serde_json::error::Category::Data => {
+            CaptureError::document("(document)", "expected a JSON object")
+        }
+        _ => CaptureError::document("(document)", format!("malformed JSON: {e}")),
+    })?;
+    let mut top = Object::new();
+    let mut body = None;
+    for (name, value) in members.0 {
+        if name == "epcisBody" {
+            body = Some(value);
+        } else {
+            // Members of a document parse: their text was read as JSON already.
+            let value: Value = serde_json::from_str(value.get()).map_err(|e| {
+                CaptureError::document("(document)", format!("malformed JSON: {e}"))
+            })?;
+            top.insert(name, value);
+        }
+    }
     let kind = check_header(&top)?;
     let context = top.remove("@context").unwrap_or(Value::Null);
-    let (list_path, list) = take_event_list(&mut top, kind)?;
-    let Value::Array(items) = list else {
-        return Err(CaptureError::document(
-            list_path,
-            "expected an array of events",
-        ));
-    };
+    let (list_path, list) = event_list(body, kind)?;
+    let items: Vec<&RawValue> = serde_json::from_str(list.get())
+        .map_err(|_| CaptureError::document(list_path, "expected an array of events"))?;
     if items.len() > limits.max_events {
         return Err(CaptureError::document(
             list_path,
@@ -124,40 +136,11 @@ pub fn parse_document(bytes: &[u8], limits: &Limits) -> Result<Document, Capture
             ),
         ));
     }
-    let mut events = Vec::with_capacity(items.len());
-    let mut errors = Vec::new();
-    let mut more_errors = 0usize;
-    for (i, item) in items.into_iter().enumerate() {
-        let event_id = item
-            .get("eventID")
-            .and_then(Value::as_str)
-            .map(str::to_owned);
-        let mut report = |field: String, rule: String| {
-            if errors.len() < MAX_REPORTED_ERRORS {
-                errors.push(FieldError {
-                    event_index: Some(i),
-                    event_id: event_id.clone(),
-                    field,
-                    rule,
-                });
-            } else {
-                more_errors += 1;
-            }
-        };
-        if !item.is_object() {
-            report("(event)".into(), "expected a JSON object".into());
-            continue;
-        }
-        match serde_path_to_error::deserialize::<_, Event>(item) {
-            Ok(event) => {
-                for (field, rule) in crate::validate::check_event(&event).errors {
-                    report(field, rule);
-                }
-                events.push(event);
-            }
-            Err(e) => report(field_path(&e), e.inner().to_string()),
-        }
-    }
+    let Events {
+        events,
+        mut errors,
+        more_errors,
+    } = parse_events(&items);
     if more_errors > 0 {
         errors.push(FieldError {
             event_index: None,
@@ -174,6 +157,116 @@ pub fn parse_document(bytes: &[u8], limits: &Limits) -> Result<Document, Capture
         header: top,
         events,
     })
+}
+
+/// Events of a document below which it is parsed on the calling thread alone.
+const EVENTS_PER_PARSE_THREAD: usize = 20_000;
+/// The most threads one document's events are parsed on.
+const MAX_PARSE_THREADS: usize = 8;
+
+/// Parsed and checked events, with the errors found in them (at most
+/// `MAX_REPORTED_ERRORS`, then a count), in document order.
+struct Events {
+    events: Vec<Event>,
+    errors: Vec<FieldError>,
+    more_errors: usize,
+}
+
+/// Parses and checks every event. Events are independent of each other, so a large
+/// document is split into runs parsed on threads of their own (parsing and checking are
+/// most of an import's work besides storing); the runs are joined in document order, so the
+/// answer is the same as on one thread.
+fn parse_events(items: &[&RawValue]) -> Events {
+    let cores = std::thread::available_parallelism().map_or(1, usize::from);
+    let threads = (items.len() / EVENTS_PER_PARSE_THREAD).clamp(1, cores.min(MAX_PARSE_THREADS));
+    if threads == 1 {
+        return parse_run(items, 0);
+    }
+    let run = items.len().div_ceil(threads);
+    let runs: Vec<Events> = std::thread::scope(|scope| {
+        let handles: Vec<_> = items
+            .chunks(run)
+            .enumerate()
+            .map(|(k, part)| scope.spawn(move || parse_run(part, k * run)))
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| {
+                h.join()
+                    .unwrap_or_else(|panic| std::panic::resume_unwind(panic))
+            })
+            .collect()
+    });
+    let mut all = Events {
+        events: Vec::with_capacity(items.len()),
+        errors: Vec::new(),
+        more_errors: 0,
+    };
+    for part in runs {
+        all.events.extend(part.events);
+        let room = MAX_REPORTED_ERRORS - all.errors.len();
+        all.more_errors += part.more_errors + part.errors.len().saturating_sub(room);
+        all.errors.extend(part.errors.into_iter().take(room));
+    }
+    all
+}
+
+/// Parses and checks a run of events; `first_index` is the first one's index in the list.
+fn parse_run(items: &[&RawValue], first_index: usize) -> Events {
+    let mut events = Vec::with_capacity(items.len());
+    let mut errors = Vec::new();
+    let mut more_errors = 0usize;
+    for (offset, item) in items.iter().enumerate() {
+        let text = item.get();
+        let parsed = if text.starts_with('{') {
+            // Straight from the text; should that fail, the event is read again as a tree,
+            // which keeps the last of repeated names (the standard's own examples repeat
+            // some) and gives serde's error without a text position.
+            let direct = serde_json::from_str::<Event>(text).ok();
+            Some(direct.map(Ok).unwrap_or_else(|| {
+                let tree: Value = serde_json::from_str(text).unwrap_or(Value::Null);
+                let event_id = tree
+                    .get("eventID")
+                    .and_then(Value::as_str)
+                    .map(str::to_owned);
+                serde_path_to_error::deserialize::<_, Event>(tree).map_err(|e| (event_id, e))
+            }))
+        } else {
+            None
+        };
+        let event_id = match &parsed {
+            Some(Ok(event)) => event.event_id.clone(),
+            Some(Err((event_id, _))) => event_id.clone(),
+            None => None,
+        };
+        let mut report = |field: String, rule: String| {
+            if errors.len() < MAX_REPORTED_ERRORS {
+                errors.push(FieldError {
+                    event_index: Some(first_index + offset),
+                    event_id: event_id.clone(),
+                    field,
+                    rule,
+                });
+            } else {
+                more_errors += 1;
+            }
+        };
+        match parsed {
+            None => report("(event)".into(), "expected a JSON object".into()),
+            Some(Ok(event)) => {
+                for (field, rule) in crate::validate::check_event(&event).errors {
+                    report(field, rule);
+                }
+                events.push(event);
+            }
+            Some(Err((_, e))) => report(field_path(&e), e.inner().to_string()),
+        }
+    }
+    Events {
+        events,
+        errors,
+        more_errors,
+    }
 }
 
 #[derive(Clone, Copy, PartialEq)]
@@ -258,28 +351,57 @@ fn check_header(top: &Object) -> Result<DocumentKind, CaptureError> {
     }
 }
 
-/// Takes the event list out of the body; returns its path for error messages.
-fn take_event_list(
-    top: &mut Object,
+/// The event list's text inside the body; returns its path for error messages.
+fn event_list(
+    body: Option<&RawValue>,
     kind: DocumentKind,
-) -> Result<(&'static str, Value), CaptureError> {
+) -> Result<(&'static str, &RawValue), CaptureError> {
     let path = match kind {
         DocumentKind::Capture => "epcisBody.eventList",
         DocumentKind::QueryResults => "epcisBody.queryResults.resultsBody.eventList",
     };
-    let mut node = top.remove("epcisBody");
     let steps: &[&str] = match kind {
         DocumentKind::Capture => &["eventList"],
         DocumentKind::QueryResults => &["queryResults", "resultsBody", "eventList"],
     };
+    let mut node = body;
     for step in steps {
-        node = match node {
-            Some(Value::Object(mut o)) => o.remove(*step),
-            _ => None,
-        };
+        node = node.and_then(|n| {
+            let members: RawMembers = serde_json::from_str(n.get()).ok()?;
+            // As in a parsed object, the last of repeated names counts.
+            members
+                .0
+                .into_iter()
+                .rev()
+                .find(|(name, _)| name == step)
+                .map(|(_, v)| v)
+        });
     }
     node.map(|list| (path, list))
         .ok_or_else(|| CaptureError::document(path, "missing"))
+}
+
+/// An object's members in document order, their values as unparsed JSON text.
+struct RawMembers<'a>(Vec<(String, &'a RawValue)>);
+
+impl<'de: 'a, 'a> Deserialize<'de> for RawMembers<'a> {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Members<'a>(std::marker::PhantomData<&'a ()>);
+        impl<'de: 'a, 'a> Visitor<'de> for Members<'a> {
+            type Value = RawMembers<'a>;
+            fn expecting(&self, f: &mut fmt::Formatter) -> fmt::Result {
+                f.write_str("a JSON object")
+            }
+            fn visit_map<M: MapAccess<'de>>(self, mut map: M) -> Result<Self::Value, M::Error> {
+                let mut members = Vec::new();
+                while let Some(member) = map.next_entry::<String, &'de RawValue>()? {
+                    members.push(member);
+                }
+                Ok(RawMembers(members))
+            }
+        }
+        deserializer.deserialize_map(Members(std::marker::PhantomData))
+    }
 }
 
 /// The path of the field serde stopped at. For a missing field serde names the object

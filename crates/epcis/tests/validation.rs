@@ -396,3 +396,117 @@ fn the_error_list_is_bounded() {
         "{e}"
     );
 }
+
+/// Events are read straight from the document's text; what that reading does differently
+/// from a parsed tree (repeated names, members that are not objects, a list that is not a
+/// list) must come out as a tree would have it.
+#[test]
+fn events_read_from_text_keep_the_rules_of_a_parsed_tree() {
+    // A repeated member: the last one counts, as in the standard's own examples.
+    let text = r#"{"@context": ["https://ref.gs1.org/standards/epcis/2.0.0/epcis-context.jsonld"],
+        "type": "EPCISDocument", "schemaVersion": "2.0", "creationDate": "2026-11-01T00:00:00Z",
+        "epcisBody": {"eventList": [{"type": "ObjectEvent", "eventID": "urn:uuid:first",
+        "eventID": "urn:uuid:3f1d0e1c-58a5-4b65-8d43-9b4a8c2f0009",
+        "eventTime": "2026-11-02T08:00:00Z", "eventTimeZoneOffset": "+00:00", "action": "OBSERVE",
+        "epcList": ["urn:epc:id:sgtin:4012345.012345.1001"]}]}}"#;
+    let doc = parse_document(text.as_bytes(), &Limits::default()).unwrap();
+    assert_eq!(
+        doc.events[0].event_id.as_deref(),
+        Some("urn:uuid:3f1d0e1c-58a5-4b65-8d43-9b4a8c2f0009")
+    );
+
+    // An event that is not an object, between two good ones, and a broken one after it:
+    // each is named by its index, the broken one by its eventID too.
+    let mut broken = object_event();
+    broken["eventID"] = json!("urn:uuid:3f1d0e1c-58a5-4b65-8d43-9b4a8c2f0003");
+    broken["quantityList"][0]["quantity"] = json!("twenty");
+    let e = parse(&document(json!([
+        object_event(),
+        "not an event",
+        aggregation_event(),
+        broken
+    ])))
+    .unwrap_err();
+    let located: Vec<(Option<usize>, Option<&str>, &str)> = e
+        .errors
+        .iter()
+        .map(|e| (e.event_index, e.event_id.as_deref(), e.field.as_str()))
+        .collect();
+    assert_eq!(
+        located,
+        [
+            (Some(1), None, "(event)"),
+            (
+                Some(3),
+                Some("urn:uuid:3f1d0e1c-58a5-4b65-8d43-9b4a8c2f0003"),
+                "quantityList[0].quantity"
+            )
+        ],
+        "{e}"
+    );
+    assert!(!e.errors[1].rule.contains(" at line "), "{e}");
+
+    // A document that is not an object, and an event list that is not a list.
+    let e = parse_document(b"[1, 2]", &Limits::default()).unwrap_err();
+    assert_eq!(e.errors[0].rule, "expected a JSON object", "{e}");
+    let e = parse(&document(json!({ "type": "ObjectEvent" }))).unwrap_err();
+    assert_eq!(e.errors[0].field, "epcisBody.eventList", "{e}");
+    assert_eq!(e.errors[0].rule, "expected an array of events", "{e}");
+    let mut no_list = document(json!([]));
+    no_list["epcisBody"] = json!("nothing here");
+    let e = parse(&no_list).unwrap_err();
+    assert_eq!(e.errors[0].rule, "missing", "{e}");
+}
+
+/// A document large enough to be parsed on several threads gives the answer one thread
+/// would: events in document order, and errors in document order up to the limit, counted
+/// past it.
+#[test]
+fn a_large_document_reads_as_one_thread_would() {
+    const EVENTS: usize = 50_000;
+    let mut bad = object_event();
+    bad["bizStep"] = json!("transforming");
+    // Bad events near the start and the end of the list, so that they fall in the first
+    // and the last runs wherever the list is split.
+    let bad_at: Vec<usize> = (0..60).chain(EVENTS - 60..EVENTS).collect();
+    let events: Vec<Value> = (0..EVENTS)
+        .map(|i| {
+            let mut e = if bad_at.contains(&i) {
+                bad.clone()
+            } else {
+                object_event()
+            };
+            e["eventID"] = json!(format!("urn:uuid:00000000-0000-4000-8000-{i:012}"));
+            e
+        })
+        .collect();
+    let e = parse(&document(json!(events))).unwrap_err();
+    let located: Vec<Option<usize>> = e.errors.iter().map(|e| e.event_index).collect();
+    let expected: Vec<Option<usize>> = bad_at[..lotrace_epcis::MAX_REPORTED_ERRORS]
+        .iter()
+        .map(|&i| Some(i))
+        .chain([None])
+        .collect();
+    assert_eq!(located, expected);
+    assert!(
+        e.errors.last().unwrap().rule.contains("20 more errors"),
+        "{}",
+        e.errors.last().unwrap().rule
+    );
+
+    let good: Vec<Value> = (0..EVENTS)
+        .map(|i| {
+            let mut e = object_event();
+            e["eventID"] = json!(format!("urn:uuid:00000000-0000-4000-8000-{i:012}"));
+            e
+        })
+        .collect();
+    let doc = parse(&document(json!(good))).unwrap();
+    assert_eq!(doc.events.len(), EVENTS);
+    for (i, event) in doc.events.iter().enumerate() {
+        assert_eq!(
+            event.event_id.as_deref(),
+            Some(format!("urn:uuid:00000000-0000-4000-8000-{i:012}").as_str())
+        );
+    }
+}
