@@ -32,10 +32,19 @@ const CHANNEL: &str = "lotrace_event";
 const COPY_BYTES_PER_EVENT: usize = 1_024;
 
 /// Events naming any of the keys in $1: one identifier in each of its possible roles.
-const EVENTS_NAMING: &str = "SELECT seq, capture_id, body, event_time_us FROM event \
-     WHERE identifier_keys && $1 ORDER BY event_time_us, seq LIMIT $2";
-const POSITIONS_NAMING: &str =
-    "SELECT seq FROM event WHERE identifier_keys && $1 ORDER BY seq LIMIT $2";
+///
+/// The matches are found first, through the GIN index, and only then ordered (a
+/// MATERIALIZED CTE): given `ORDER BY ... LIMIT` over `&&`, PostgreSQL 15 prefers to walk
+/// the ordering index and test every row of the log, since it cannot estimate how few rows
+/// an array overlap matches (measured at 10^5 events: 511 ms that way, 15 ms this way).
+const EVENTS_NAMING: &str = "WITH hits AS MATERIALIZED \
+     (SELECT seq, event_time_us FROM event WHERE identifier_keys && $1) \
+     SELECT e.seq, e.capture_id, e.body, e.event_time_us FROM hits JOIN event e USING (seq) \
+     ORDER BY hits.event_time_us, hits.seq LIMIT $2";
+/// As `EVENTS_NAMING`, positions only, in log order.
+const POSITIONS_NAMING: &str = "WITH hits AS MATERIALIZED \
+     (SELECT seq FROM event WHERE identifier_keys && $1) \
+     SELECT seq FROM hits ORDER BY seq LIMIT $2";
 const EVENTS_AT: &str = "SELECT seq, capture_id, body FROM event WHERE seq = ANY($1)";
 const DECLARATIONS_OF: &str =
     "SELECT seq, capture_id, body FROM event WHERE declaration AND event_id = ANY($1)";

@@ -10,7 +10,7 @@ use sqlx::sqlite::{
     SqliteSynchronous,
 };
 use sqlx::{AssertSqlSafe, Connection, Sqlite, Transaction};
-use tokio::sync::Notify;
+use tokio::sync::{Notify, mpsc};
 
 use crate::capture::Present;
 use crate::master::{self, MasterRecord};
@@ -44,6 +44,11 @@ const WRITER_CACHE_KIB: u32 = 1024 * 1024;
 const SHRINK_AFTER_EVENTS: u64 = 50_000;
 /// Identifier rows per INSERT statement (3 parameters each, well under SQLite's 32766).
 const BATCH_IDENTIFIERS: usize = 2_000;
+/// WAL pages (4 KiB each) past which the writer checkpoints at its own commit, as SQLite does
+/// by default at 1,000. Normally the checkpointer (`checkpoint_after_commits`) has copied the
+/// WAL into the database long before: this only bounds the WAL, at about 1 GiB, should it
+/// fall behind or readers hold old snapshots.
+const WRITER_CHECKPOINT_PAGES: u32 = 262_144;
 
 #[derive(Clone, Debug)]
 pub struct SqliteStore {
@@ -52,6 +57,9 @@ pub struct SqliteStore {
     readers: SqlitePool,
     /// Wakes followers in this process after a commit; other processes poll.
     committed: Arc<Notify>,
+    /// Asks the checkpointer to copy what a commit appended to the WAL into the database.
+    checkpoint_due: mpsc::Sender<()>,
+    checkpointer: SqlitePool,
 }
 
 impl SqliteStore {
@@ -70,6 +78,8 @@ impl SqliteStore {
             .pragma("cache_size", format!("-{WRITER_CACHE_KIB}"))
             // The statement journal of a multi-row INSERT stays in memory, not a temp file.
             .pragma("temp_store", "memory")
+            // Checkpoints run beside the writer, not in its commit (`checkpoint_after_commits`).
+            .pragma("wal_autocheckpoint", WRITER_CHECKPOINT_PAGES.to_string())
             // The store is the only writer and writes a job, its events and their index in
             // one transaction; per-row reference checks cost a tenth of a bulk capture.
             // The schema keeps its REFERENCES as documentation.
@@ -83,6 +93,12 @@ impl SqliteStore {
                 reason: e.to_string(),
             })?;
         migrate::run_sqlite(&writer).await?;
+        let checkpointer = SqlitePoolOptions::new()
+            .max_connections(1)
+            .connect_with(options.clone())
+            .await?;
+        let (checkpoint_due, due) = mpsc::channel(1);
+        tokio::spawn(checkpoint_after_commits(checkpointer.clone(), due));
         let readers = SqlitePoolOptions::new()
             .max_connections(READ_CONNECTIONS)
             .connect_with(options.read_only(true))
@@ -91,11 +107,15 @@ impl SqliteStore {
             writer,
             readers,
             committed: Arc::new(Notify::new()),
+            checkpoint_due,
+            checkpointer,
         })
     }
 
     pub async fn close(&self) {
         self.readers.close().await;
+        self.checkpointer.close().await;
+        // Last: closing the last connection checkpoints the whole WAL and removes it.
         self.writer.close().await;
     }
 
@@ -104,6 +124,7 @@ impl SqliteStore {
             tx: self.writer.begin_with("BEGIN IMMEDIATE").await?,
             writer: self.writer.clone(),
             committed: self.committed.clone(),
+            checkpoint_due: self.checkpoint_due.clone(),
         })
     }
 
@@ -464,6 +485,7 @@ pub(crate) struct SqliteWriter {
     /// The writer pool, for work after the commit.
     writer: SqlitePool,
     committed: Arc<Notify>,
+    checkpoint_due: mpsc::Sender<()>,
 }
 
 impl SqliteWriter {
@@ -617,8 +639,11 @@ impl SqliteWriter {
         let mut index: Vec<(String, i64, i32)> = Vec::with_capacity(rows.len() * 6);
         let mut rows = rows.into_iter().peekable();
         while rows.peek().is_some() {
+            // OR FAIL: a broken row fails the capture, whose transaction is then rolled back
+            // whole, so no statement needs undoing alone; with SQLite's default (ABORT) each
+            // multi-row INSERT keeps a journal of every page it touches, to undo just itself.
             let mut insert = sqlx::QueryBuilder::<Sqlite>::new(format!(
-                "INSERT INTO event ({}, chain_hash) ",
+                "INSERT OR FAIL INTO event ({}, chain_hash) ",
                 sql::EVENT_COLUMNS
             ));
             insert.push_values(rows.by_ref().take(Self::BATCH_EVENTS), |mut b, row| {
@@ -651,7 +676,7 @@ impl SqliteWriter {
         let mut index = index.into_iter().peekable();
         while index.peek().is_some() {
             let mut insert = sqlx::QueryBuilder::<Sqlite>::new(
-                "INSERT INTO event_identifier (identifier, seq, role) ",
+                "INSERT OR FAIL INTO event_identifier (identifier, seq, role) ",
             );
             insert.push_values(index.by_ref().take(BATCH_IDENTIFIERS), |mut b, row| {
                 b.push_bind(row.0).push_bind(row.1).push_bind(row.2);
@@ -678,7 +703,28 @@ impl SqliteWriter {
         if new_events > 0 {
             self.committed.notify_waiters();
         }
+        // Full means a checkpoint is already asked for: it will copy this commit's pages too.
+        let _ = self.checkpoint_due.try_send(());
         Ok(())
+    }
+}
+
+/// Copies committed WAL pages into the database file after each commit, on a connection of
+/// its own, so that a capture's commit pays for writing its pages once (to the WAL), not
+/// twice: SQLite's automatic checkpoint would run inside the writer's commit. A PASSIVE
+/// checkpoint takes no lock a writer or a reader waits for. Ends when every handle of the
+/// store is dropped (the channel closes) or the store is closed (the pool refuses).
+async fn checkpoint_after_commits(pool: SqlitePool, mut due: mpsc::Receiver<()>) {
+    while due.recv().await.is_some() {
+        // A checkpoint that fails (the disk, say) leaves the pages in the WAL, where they are
+        // as durable: the next commit asks again, and the writer's own checkpoint at
+        // WRITER_CHECKPOINT_PAGES bounds the WAL meanwhile.
+        if let Err(sqlx::Error::PoolClosed) = sqlx::query("PRAGMA wal_checkpoint(PASSIVE)")
+            .execute(&pool)
+            .await
+        {
+            break;
+        }
     }
 }
 
