@@ -138,7 +138,10 @@ pub fn event_hash_id(event: &Event) -> String {
 
 /// The canonical pre-hash string of an event (see [`event_hash_id`]).
 pub fn prehash(event: &Event) -> String {
-    prehash_with(event, &Namespaces::standard(), &[])
+    // Built once: a capture hashes every event it stores.
+    static STANDARD: std::sync::LazyLock<Namespaces> =
+        std::sync::LazyLock::new(Namespaces::standard);
+    prehash_with(event, &STANDARD, &[])
 }
 
 /// The hash ID of an event, with the namespace bindings in force where it was written.

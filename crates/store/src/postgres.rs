@@ -57,6 +57,11 @@ pub struct PgStore {
     /// Wakes followers in this process; fed by NOTIFY from every process once listening.
     committed: Arc<Notify>,
     listening: Arc<OnceCell<()>>,
+    /// Captures of this process queue here, holding no connection, before one takes a
+    /// connection to wait for the schema's capture lock: otherwise waiting captures would
+    /// hold every pooled connection, and reads (and the views catching up) would queue
+    /// behind them for one.
+    write_gate: Arc<tokio::sync::Mutex<()>>,
 }
 
 impl std::fmt::Debug for PgStore {
@@ -88,6 +93,7 @@ impl PgStore {
             pool,
             committed: Arc::new(Notify::new()),
             listening: Arc::new(OnceCell::new()),
+            write_gate: Arc::new(tokio::sync::Mutex::new(())),
         })
     }
 
@@ -100,6 +106,7 @@ impl PgStore {
     }
 
     pub(crate) async fn begin_write(&self) -> Result<PgWriter> {
+        let gate = self.write_gate.clone().lock_owned().await;
         let mut tx = self.pool.begin().await?;
         // Held to commit: captures of one schema run one at a time, so log positions are
         // assigned and become visible in the same order.
@@ -107,7 +114,7 @@ impl PgStore {
             .bind(LOCK_CLASS_CAPTURE)
             .execute(&mut *tx)
             .await?;
-        Ok(PgWriter { tx })
+        Ok(PgWriter { tx, _gate: gate })
     }
 
     /// The notifier followers wait on; starts listening for other processes' captures the
@@ -443,6 +450,8 @@ async fn counts(conn: &mut PgConnection) -> Result<StoreCounts> {
 /// A write transaction holding the schema's capture lock.
 pub(crate) struct PgWriter {
     pub(crate) tx: Transaction<'static, Postgres>,
+    /// This process's turn to write, given back on commit or drop.
+    _gate: tokio::sync::OwnedMutexGuard<()>,
 }
 
 impl PgWriter {

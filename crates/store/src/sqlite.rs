@@ -49,6 +49,9 @@ const BATCH_IDENTIFIERS: usize = 2_000;
 /// WAL into the database long before: this only bounds the WAL, at about 1 GiB, should it
 /// fall behind or readers hold old snapshots.
 const WRITER_CHECKPOINT_PAGES: u32 = 262_144;
+/// How long the checkpointer waits after a commit before it copies the WAL, gathering the
+/// commits that follow into one checkpoint.
+const CHECKPOINT_AFTER_MS: u64 = 200;
 
 #[derive(Clone, Debug)]
 pub struct SqliteStore {
@@ -716,6 +719,10 @@ impl SqliteWriter {
 /// store is dropped (the channel closes) or the store is closed (the pool refuses).
 async fn checkpoint_after_commits(pool: SqlitePool, mut due: mpsc::Receiver<()>) {
     while due.recv().await.is_some() {
+        // Commits close together share one checkpoint: each syncs the database file, and a
+        // sync per small capture slowed captures of 1,000 events by a quarter.
+        tokio::time::sleep(Duration::from_millis(CHECKPOINT_AFTER_MS)).await;
+        let _ = due.try_recv();
         // A checkpoint that fails (the disk, say) leaves the pages in the WAL, where they are
         // as durable: the next commit asks again, and the writer's own checkpoint at
         // WRITER_CHECKPOINT_PAGES bounds the WAL meanwhile.
