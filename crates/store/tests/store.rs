@@ -701,3 +701,66 @@ async fn events_are_found_by_many_identifiers_at_once_with_their_declarations(t:
 }
 
 on_both_backends!(events_are_found_by_many_identifiers_at_once_with_their_declarations);
+
+/// Captures waiting for the schema's capture lock (another process holds it) must not hold
+/// the store's pooled connections: at most one of them waits on the lock, and reads answer
+/// meanwhile. Before the write gate, every waiting capture held a connection and a read
+/// queued behind them until the lock was released.
+#[tokio::test]
+async fn captures_waiting_for_the_lock_leave_connections_to_reads() {
+    use sqlx::Connection;
+    let Some(t) = TestStore::postgres().await else {
+        return;
+    };
+    let (url, application) = t.postgres_schema().unwrap();
+    let mut holder = sqlx::PgConnection::connect(url).await.unwrap();
+    // Another process's capture, in effect: the lock the store takes (migrate.rs,
+    // LOCK_CLASS_CAPTURE), held in an open transaction.
+    sqlx::raw_sql("BEGIN").execute(&mut holder).await.unwrap();
+    sqlx::query("SELECT pg_advisory_xact_lock($1, hashtext(current_schema()))")
+        .bind(0x6c6f_7402_i32)
+        .execute(&mut holder)
+        .await
+        .unwrap();
+
+    // More captures than the store has connections (8).
+    let captures: Vec<_> = (0..12)
+        .map(|i| {
+            let store = t.store.clone();
+            let events = common::numbered_events(i, 1, "GATE");
+            tokio::spawn(async move { store.capture(events, "test").await })
+        })
+        .collect();
+    let waiting_on_the_lock = async |holder: &mut sqlx::PgConnection| -> i64 {
+        sqlx::query_scalar(
+            "SELECT count(*) FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid \
+             WHERE l.locktype = 'advisory' AND NOT l.granted AND a.application_name = $1",
+        )
+        .bind(application)
+        .fetch_one(holder)
+        .await
+        .unwrap()
+    };
+    // Bounded wait for the first capture to reach the lock.
+    let mut rounds = 0;
+    while waiting_on_the_lock(&mut holder).await == 0 {
+        rounds += 1;
+        assert!(rounds < 400, "no capture reached the capture lock in 20 s");
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    // Give the others every chance to pile up on the lock, as they did before the gate.
+    tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+    assert_eq!(waiting_on_the_lock(&mut holder).await, 1);
+    let counts = tokio::time::timeout(std::time::Duration::from_secs(20), t.store.counts())
+        .await
+        .expect("a read answers while captures wait for the lock")
+        .unwrap();
+    assert_eq!(counts.events, 0);
+    assert!(captures.iter().all(|c| !c.is_finished()));
+
+    sqlx::raw_sql("COMMIT").execute(&mut holder).await.unwrap();
+    for capture in captures {
+        assert_eq!(capture.await.unwrap().unwrap().job.events_stored, 1);
+    }
+    assert_eq!(t.store.counts().await.unwrap().events, 12);
+}

@@ -74,6 +74,14 @@ impl TestStore {
         matches!(self._place, Place::Postgres(_))
     }
 
+    /// The PostgreSQL schema's URL and name (its connections' application name too).
+    pub fn postgres_schema(&self) -> Option<(&str, &str)> {
+        match &self._place {
+            Place::Postgres(schema) => Some((&schema.url, &schema.name)),
+            Place::Sqlite(_) => None,
+        }
+    }
+
     /// A second, independent `Store` on the same database: another process, in effect.
     pub async fn open_again(&self) -> Store {
         Store::open(&self.location).await.unwrap()
