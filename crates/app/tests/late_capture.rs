@@ -39,8 +39,8 @@ async fn sqlite_store(dir: &tempfile::TempDir) -> Store {
 
 /// The synthetic chain in eventTime order, with `LATE` events (spread over the whole span,
 /// none of the first tenth, so there is plenty after each) held back.
-fn chain(seed: u64) -> (Vec<Event>, Vec<Event>) {
-    let mut config = Config::for_events(events_in_store(), seed);
+fn chain(events: u64, seed: u64) -> (Vec<Event>, Vec<Event>) {
+    let mut config = Config::for_events(events, seed);
     config.late_per_mille = 0;
     let mut events: Vec<Event> = Generator::new(config).collect();
     events.sort_by_key(|e| e.event_time.instant);
@@ -97,7 +97,7 @@ async fn capture_in_order(store: &Store, on_time: &[Event]) {
 }
 
 async fn late_events_are_replayed_in_part(store: Store) {
-    let (on_time, late) = chain(21);
+    let (on_time, late) = chain(events_in_store(), 21);
     capture_in_order(&store, &on_time).await;
     let log = on_time.len() as u64;
     let containers = containers_named(&[on_time.as_slice(), late.as_slice()].concat());
@@ -191,7 +191,9 @@ async fn late_events_are_replayed_in_part_on_postgres() {
 async fn past_the_limits_the_whole_log_is_replayed_with_the_same_answer() {
     let dir = tempfile::tempdir().unwrap();
     let store = sqlite_store(&dir).await;
-    let (on_time, late) = chain(5);
+    // The default size whatever LOTRACE_TEST_LATE_EVENTS says: the first 3,000 events must
+    // have late ones among them.
+    let (on_time, late) = chain(6_000, 5);
     let on_time = &on_time[..on_time.len().min(3_000)];
     capture_in_order(&store, on_time).await;
     let containers = containers_named(&[on_time, late.as_slice()].concat());

@@ -48,9 +48,8 @@ pub(crate) async fn capture(
     };
     writer.insert_jobs(std::slice::from_ref(&job)).await?;
 
-    let mut next_seq = writer.next_seq().await?;
     // The link the first new event chains to; the write lock keeps it the head until commit.
-    let mut chain = writer.chain_head().await?;
+    let (mut next_seq, mut chain) = writer.log_head().await?;
     let mut is_new = vec![false; events.len()];
     // Keys already taken by this capture: a repeat later in the document is skipped here,
     // since the batch before it may not be written yet when its batch is checked.

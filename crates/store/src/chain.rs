@@ -37,8 +37,9 @@ pub(crate) const CHAIN_ROWS_AFTER: &str = "SELECT seq, event_id, declaration, ev
      biz_location, capture_id, body, chain_hash, source \
      FROM event LEFT JOIN capture_job ON capture_job.id = event.capture_id \
      WHERE seq > $1 ORDER BY seq LIMIT $2";
-/// The chain hash of the last event.
-pub(crate) const HEAD: &str = "SELECT chain_hash FROM event ORDER BY seq DESC LIMIT 1";
+/// The last event's position and chain hash. Writers read it holding the backend's write
+/// lock, so positions are handed out, and become visible, in commit order.
+pub(crate) const HEAD: &str = "SELECT seq, chain_hash FROM event ORDER BY seq DESC LIMIT 1";
 
 /// What one link covers besides the previous link.
 pub(crate) struct Link<'a> {
@@ -238,14 +239,17 @@ pub(crate) fn parse_body(body: &str) -> std::result::Result<Event, String> {
     serde_json::from_str(body).map_err(|e| e.to_string())
 }
 
-/// The stored chain hash as an array, for the next capture to link to. A head without a
-/// hash (a row written by a binary older than the chain) links as the genesis; `verify`
-/// reports that row.
-pub(crate) fn head_from(stored: Option<Option<Vec<u8>>>) -> [u8; 32] {
-    stored
-        .flatten()
+/// The next log position and the chain hash it links to, from the last row (`HEAD`; none
+/// in an empty log). A head without a hash (a row written by a binary older than the
+/// chain) links as the genesis; `verify` reports that row.
+pub(crate) fn head_from(last: Option<(i64, Option<Vec<u8>>)>) -> (i64, [u8; 32]) {
+    let Some((seq, hash)) = last else {
+        return (1, GENESIS);
+    };
+    let link = hash
         .and_then(|bytes| <[u8; 32]>::try_from(bytes.as_slice()).ok())
-        .unwrap_or(GENESIS)
+        .unwrap_or(GENESIS);
+    (seq + 1, link)
 }
 
 /// Computes the chain over rows that have none, in log order, inside the migration that

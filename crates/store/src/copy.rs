@@ -208,7 +208,7 @@ pub(crate) async fn copy_to(
         });
     }
     // The copy's chain is the source's: the same head, as the copy itself stores it.
-    let head = writer.chain_head().await?;
+    let (_, head) = writer.log_head().await?;
     let expected = chain.report(None);
     if copy_counts.events > 0 && hex::encode(head) != expected.head {
         return Err(StoreError::CopyMismatch {

@@ -15,9 +15,6 @@ pub const JOB_COLUMNS: &str = "id, created_at_us, finished_at_us, running, succe
      error_behaviour, source, events_read, events_stored, events_existing, errors_json";
 pub const JOB_COLUMN_COUNT: usize = 11;
 
-/// The next free log position. Writers hold the backend's write lock while they use it, so
-/// positions are handed out, and become visible, in commit order.
-pub const NEXT_SEQ: &str = "SELECT COALESCE(MAX(seq), 0) + 1 FROM event";
 pub const MAX_SEQ: &str = "SELECT COALESCE(MAX(seq), 0) FROM event";
 
 pub const FINISH_JOB: &str =

@@ -495,14 +495,8 @@ impl SqliteWriter {
     /// Events per statement: 14 parameters each stays well under SQLite's 32766.
     pub const BATCH_EVENTS: usize = crate::BATCH_EVENTS;
 
-    pub async fn next_seq(&mut self) -> Result<i64> {
-        Ok(sqlx::query_scalar(sql::NEXT_SEQ)
-            .fetch_one(&mut *self.tx)
-            .await?)
-    }
-
-    pub async fn chain_head(&mut self) -> Result<[u8; 32]> {
-        let head: Option<Option<Vec<u8>>> = sqlx::query_scalar(crate::chain::HEAD)
+    pub async fn log_head(&mut self) -> Result<(i64, [u8; 32])> {
+        let head: Option<(i64, Option<Vec<u8>>)> = sqlx::query_as(crate::chain::HEAD)
             .fetch_optional(&mut *self.tx)
             .await?;
         Ok(crate::chain::head_from(head))

@@ -22,18 +22,12 @@ impl Writer {
         }
     }
 
-    pub async fn next_seq(&mut self) -> Result<i64> {
+    /// The next log position, and the chain hash of the last event (`chain::GENESIS` for
+    /// an empty log): one round trip, inside the write lock.
+    pub async fn log_head(&mut self) -> Result<(i64, [u8; 32])> {
         match self {
-            Writer::Sqlite(w) => w.next_seq().await,
-            Writer::Postgres(w) => w.next_seq().await,
-        }
-    }
-
-    /// The chain hash of the last event (`chain::GENESIS` for an empty log).
-    pub async fn chain_head(&mut self) -> Result<[u8; 32]> {
-        match self {
-            Writer::Sqlite(w) => w.chain_head().await,
-            Writer::Postgres(w) => w.chain_head().await,
+            Writer::Sqlite(w) => w.log_head().await,
+            Writer::Postgres(w) => w.log_head().await,
         }
     }
 
