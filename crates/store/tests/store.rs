@@ -644,6 +644,17 @@ async fn events_are_found_by_many_identifiers_at_once_with_their_declarations(t:
         seqs[..2].to_vec(),
         "at most the limit, the first positions"
     );
+    // Many identifiers at once (PostgreSQL looks them up a few dozen at a time), the lots
+    // that are named last in the list and first in the log: still the lowest positions.
+    let mut many: Vec<String> = (100..300).map(lot).collect();
+    many.extend([9, 8, 7, 2].map(lot));
+    let all = store.positions_naming(&many, 100).await.unwrap();
+    assert_eq!(all.len(), 4, "{all:?}");
+    assert!(all.windows(2).all(|w| w[0] < w[1]), "ascending: {all:?}");
+    assert_eq!(
+        store.positions_naming(&many, 3).await.unwrap(),
+        all[..3].to_vec()
+    );
     let read_point = vec!["urn:epc:id:sgln:0614141.00777.0".to_owned()];
     assert_eq!(
         store
