@@ -79,7 +79,7 @@ impl SqliteStore {
             // A large capture touches many pages; with the default 2 MiB cache SQLite
             // spills dirty pages to the WAL before the commit and writes them twice.
             .pragma("cache_size", format!("-{WRITER_CACHE_KIB}"))
-            // The statement journal of a multi-row INSERT stays in memory, not a temp file.
+            // Temporary files (statement journals, large sorts) stay in memory.
             .pragma("temp_store", "memory")
             // Checkpoints run beside the writer, not in its commit (`checkpoint_after_commits`).
             .pragma("wal_autocheckpoint", WRITER_CHECKPOINT_PAGES.to_string())
@@ -706,15 +706,14 @@ impl SqliteWriter {
     }
 }
 
-/// Copies committed WAL pages into the database file after each commit, on a connection of
-/// its own, so that a capture's commit pays for writing its pages once (to the WAL), not
+/// Copies committed WAL pages into the database file after commits (those within
+/// `CHECKPOINT_AFTER_MS` of each other share one checkpoint), on a connection of its own, so that a capture's commit pays for writing its pages once (to the WAL), not
 /// twice: SQLite's automatic checkpoint would run inside the writer's commit. A PASSIVE
 /// checkpoint takes no lock a writer or a reader waits for. Ends when every handle of the
 /// store is dropped (the channel closes) or the store is closed (the pool refuses).
 async fn checkpoint_after_commits(pool: SqlitePool, mut due: mpsc::Receiver<()>) {
     while due.recv().await.is_some() {
-        // Commits close together share one checkpoint: each syncs the database file, and a
-        // sync per small capture slowed captures of 1,000 events by a quarter.
+        // Commits close together share one checkpoint, and so one sync of the database file.
         tokio::time::sleep(Duration::from_millis(CHECKPOINT_AFTER_MS)).await;
         let _ = due.try_recv();
         // A checkpoint that fails (the disk, say) leaves the pages in the WAL, where they are
