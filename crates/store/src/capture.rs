@@ -2,9 +2,11 @@
 //! them, write them and their identifiers, all in one write transaction.
 //!
 //! Idempotence is by (eventID, declaration): the store asks which keys of a batch are
-//! present before writing it. That is safe because every writer holds the backend's write
-//! lock (SQLite `BEGIN IMMEDIATE`, a PostgreSQL advisory lock) for its whole transaction,
-//! and it lets the store number events itself, in document order and commit order, so that
+//! committed before writing it, on another connection while the previous batch is written.
+//! That is safe because every writer holds the backend's write lock (SQLite `BEGIN
+//! IMMEDIATE`, a PostgreSQL advisory lock) for its whole transaction, so nothing else
+//! commits meanwhile, and the capture remembers the keys it took itself. It lets the
+//! store number events itself, in document order and commit order, so that
 //! a follower's cursor (`events_after`) never skips an event committed late.
 
 use std::borrow::Cow;
@@ -54,50 +56,63 @@ pub(crate) async fn capture(
     // Keys already taken by this capture: a repeat later in the document is skipped here,
     // since the batch before it may not be written yet when its batch is checked.
     let mut seen: HashSet<(&str, bool)> = HashSet::with_capacity(events.len());
-    // Rows of the previous batch, written while this batch is prepared: the database works
-    // (on SQLite's worker thread, in PostgreSQL's server process) while this thread
-    // serialises bodies and canonicalises identifiers.
-    let mut ready: Vec<EventRow<'_>> = Vec::new();
     let batch = writer.batch_events();
-    for (index, ((chunk, flags), generated)) in events
-        .chunks(batch)
-        .zip(is_new.chunks_mut(batch))
-        .zip(generated.chunks(batch))
-        .enumerate()
-    {
-        let ids: Vec<&str> = chunk.iter().map(event_id).collect();
-        let present = writer.existing(&ids).await?;
-        let prepare = async {
-            let mut rows = Vec::with_capacity(chunk.len());
-            for (part, ((events, flags), generated)) in chunk
-                .chunks(PREPARE_SLICE_EVENTS)
-                .zip(flags.chunks_mut(PREPARE_SLICE_EVENTS))
-                .zip(generated.chunks(PREPARE_SLICE_EVENTS))
-                .enumerate()
-            {
-                rows.extend(new_rows(
-                    events,
-                    index * batch + part * PREPARE_SLICE_EVENTS,
-                    &present,
-                    &mut seen,
-                    &mut next_seq,
-                    &mut chain,
-                    (&job.id, source),
-                    to_us(now),
-                    generated,
-                    flags,
-                )?);
-                // Lets the write beside it send its next buffer (PostgreSQL's COPY data).
-                tokio::task::yield_now().await;
-            }
-            Ok::<_, StoreError>(rows)
-        };
-        let (written, rows) =
-            tokio::join!(writer.insert_events(std::mem::take(&mut ready)), prepare);
-        written?;
-        ready = rows?;
+    // Lookups run on connections of their own, beside the write of the previous batch.
+    let committed = writer.committed();
+    let mut sink = writer.event_sink();
+    let streamed = async {
+        // Rows of the previous batch, written while this batch is prepared: the database
+        // works (on SQLite's worker thread, in PostgreSQL's server process) while this
+        // thread serialises bodies and canonicalises identifiers.
+        let mut ready: Vec<EventRow<'_>> = Vec::new();
+        for (index, ((chunk, flags), generated)) in events
+            .chunks(batch)
+            .zip(is_new.chunks_mut(batch))
+            .zip(generated.chunks(batch))
+            .enumerate()
+        {
+            let ids: Vec<&str> = chunk.iter().map(event_id).collect();
+            let prepare = async {
+                // Keys written earlier in this capture are in `seen`, not yet committed.
+                let present = committed.existing(&ids).await?;
+                let mut rows = Vec::with_capacity(chunk.len());
+                for (part, ((events, flags), generated)) in chunk
+                    .chunks(PREPARE_SLICE_EVENTS)
+                    .zip(flags.chunks_mut(PREPARE_SLICE_EVENTS))
+                    .zip(generated.chunks(PREPARE_SLICE_EVENTS))
+                    .enumerate()
+                {
+                    rows.extend(new_rows(
+                        events,
+                        index * batch + part * PREPARE_SLICE_EVENTS,
+                        &present,
+                        &mut seen,
+                        &mut next_seq,
+                        &mut chain,
+                        (&job.id, source),
+                        to_us(now),
+                        generated,
+                        flags,
+                    )?);
+                    // Lets the write beside it send its next buffer (PostgreSQL's COPY data).
+                    tokio::task::yield_now().await;
+                }
+                Ok::<_, StoreError>(rows)
+            };
+            let (written, rows) = tokio::join!(sink.send(std::mem::take(&mut ready)), prepare);
+            written?;
+            ready = rows?;
+        }
+        sink.send(ready).await
     }
-    writer.insert_events(ready).await?;
+    .await;
+    match streamed {
+        Ok(()) => sink.finish().await?,
+        Err(e) => {
+            sink.abort(&e).await;
+            return Err(e);
+        }
+    }
 
     job.events_stored = is_new.iter().filter(|&&n| n).count() as u64;
     job.events_already_present = job.events_read - job.events_stored;

@@ -19,7 +19,7 @@ use tokio::sync::{Notify, OnceCell};
 use crate::capture::Present;
 use crate::master::{self, MasterRecord};
 use crate::migrate::{self, LOCK_CLASS_CAPTURE};
-use crate::pgcopy::CopyText;
+use crate::pgcopy::CopyBinary;
 use crate::rows::{self, EventRow};
 use crate::{CaptureJob, Result, StoreCounts, StoreError, StoredEvent, sql, to_us};
 
@@ -119,7 +119,11 @@ impl PgStore {
             .bind(LOCK_CLASS_CAPTURE)
             .execute(&mut *tx)
             .await?;
-        Ok(PgWriter { tx, _gate: gate })
+        Ok(PgWriter {
+            tx,
+            pool: self.pool.clone(),
+            _gate: gate,
+        })
     }
 
     /// The notifier followers wait on; starts listening for other processes' captures the
@@ -460,9 +464,70 @@ async fn counts(conn: &mut PgConnection) -> Result<StoreCounts> {
     })
 }
 
+/// Event rows streamed into one `COPY ... FROM STDIN (FORMAT binary)`: opened at the first
+/// row sent (a capture of events all present sends none), ended by `finish`.
+pub(crate) enum PgEventCopy<'w> {
+    Idle(&'w mut PgConnection),
+    Open(sqlx::postgres::PgCopyIn<&'w mut PgConnection>),
+    /// Between the two, or after a failed open: nothing more can be sent.
+    Broken,
+}
+
+impl PgEventCopy<'_> {
+    pub async fn send(&mut self, rows: Vec<EventRow<'_>>) -> Result<()> {
+        if rows.is_empty() {
+            return Ok(());
+        }
+        let mut data = CopyBinary::with_capacity(rows.len() * COPY_BYTES_PER_EVENT);
+        for row in &rows {
+            data.event(row);
+        }
+        drop(rows);
+        if let PgEventCopy::Idle(_) = self {
+            let PgEventCopy::Idle(conn) = std::mem::replace(self, PgEventCopy::Broken) else {
+                unreachable!("matched just above")
+            };
+            let statement = format!(
+                "COPY event ({}, identifier_keys, chain_hash) FROM STDIN (FORMAT binary)",
+                sql::EVENT_COLUMNS
+            );
+            let mut copy = conn.copy_in_raw(&statement).await?;
+            copy.send(crate::pgcopy::HEADER).await?;
+            *self = PgEventCopy::Open(copy);
+        }
+        match self {
+            PgEventCopy::Open(copy) => {
+                copy.send(data.into_bytes()).await?;
+                Ok(())
+            }
+            _ => Err(StoreError::Database(sqlx::Error::Protocol(
+                "the COPY of events failed to open".into(),
+            ))),
+        }
+    }
+
+    /// Ends the COPY: the server has then stored every row sent.
+    pub async fn finish(self) -> Result<()> {
+        if let PgEventCopy::Open(mut copy) = self {
+            copy.send(crate::pgcopy::TRAILER.as_slice()).await?;
+            copy.finish().await?;
+        }
+        Ok(())
+    }
+
+    /// Abandons the COPY, leaving the connection usable for the rollback that follows.
+    pub async fn abort(self, reason: &StoreError) {
+        if let PgEventCopy::Open(copy) = self {
+            let _ = copy.abort(reason.to_string()).await;
+        }
+    }
+}
+
 /// A write transaction holding the schema's capture lock.
 pub(crate) struct PgWriter {
     pub(crate) tx: Transaction<'static, Postgres>,
+    /// For reads beside the transaction (`Committed`).
+    pub(crate) pool: PgPool,
     /// This process's turn to write, given back on commit or drop.
     _gate: tokio::sync::OwnedMutexGuard<()>,
 }
@@ -477,21 +542,6 @@ impl PgWriter {
             .fetch_optional(&mut *self.tx)
             .await?;
         Ok(crate::chain::head_from(head))
-    }
-
-    pub async fn existing(&mut self, event_ids: &[&str]) -> Result<Present> {
-        // One array parameter rather than one parameter per eventID: PostgreSQL parses and
-        // plans the statement once, whatever the batch size.
-        let rows = sqlx::query("SELECT event_id, declaration FROM event WHERE event_id = ANY($1)")
-            .bind(event_ids)
-            .fetch_all(&mut *self.tx)
-            .await?;
-        let mut present = Present::default();
-        for row in rows {
-            let (id, declaration) = rows::event_key(&row)?;
-            present.insert(id, declaration);
-        }
-        Ok(present)
     }
 
     pub async fn insert_jobs(&mut self, jobs: &[CaptureJob]) -> Result<()> {
@@ -607,30 +657,22 @@ impl PgWriter {
         Ok(())
     }
 
+    /// Writes events and their identifier keys in one COPY.
     pub async fn insert_events(&mut self, rows: Vec<EventRow<'_>>) -> Result<()> {
-        if rows.is_empty() {
-            return Ok(());
+        let mut copy = self.event_copy();
+        match copy.send(rows).await {
+            Ok(()) => copy.finish().await,
+            Err(e) => {
+                copy.abort(&e).await;
+                Err(e)
+            }
         }
-        let mut copy = CopyText::with_capacity(rows.len() * COPY_BYTES_PER_EVENT);
-        for row in &rows {
-            copy.event(row);
-        }
-        let statement = format!(
-            "COPY event ({}, identifier_keys, chain_hash) FROM STDIN",
-            sql::EVENT_COLUMNS
-        );
-        self.copy_in(&statement, copy).await
     }
 
-    async fn copy_in(&mut self, statement: &str, rows: CopyText) -> Result<()> {
-        let mut copy = self.tx.copy_in_raw(statement).await?;
-        if let Err(e) = copy.send(rows.into_bytes()).await {
-            // Leave the connection usable for the rollback that follows.
-            let _ = copy.abort(e.to_string()).await;
-            return Err(e.into());
-        }
-        copy.finish().await?;
-        Ok(())
+    /// A COPY of event rows that stays open across batches, so that the server works
+    /// without pause while the capture prepares the next batch.
+    pub fn event_copy(&mut self) -> PgEventCopy<'_> {
+        PgEventCopy::Idle(&mut self.tx)
     }
 
     pub async fn counts(&mut self) -> Result<StoreCounts> {
@@ -648,4 +690,20 @@ impl PgWriter {
         self.tx.commit().await?;
         Ok(())
     }
+}
+
+/// Which of these eventIDs are committed, and as event or as error declaration.
+pub(crate) async fn existing(pool: &PgPool, event_ids: &[&str]) -> Result<Present> {
+    // One array parameter rather than one parameter per eventID: PostgreSQL parses and
+    // plans the statement once, whatever the batch size.
+    let rows = sqlx::query("SELECT event_id, declaration FROM event WHERE event_id = ANY($1)")
+        .bind(event_ids)
+        .fetch_all(pool)
+        .await?;
+    let mut present = Present::default();
+    for row in rows {
+        let (id, declaration) = rows::event_key(&row)?;
+        present.insert(id, declaration);
+    }
+    Ok(present)
 }

@@ -126,6 +126,7 @@ impl SqliteStore {
         Ok(SqliteWriter {
             tx: self.writer.begin_with("BEGIN IMMEDIATE").await?,
             writer: self.writer.clone(),
+            readers: self.readers.clone(),
             committed: self.committed.clone(),
             checkpoint_due: self.checkpoint_due.clone(),
         })
@@ -487,6 +488,8 @@ pub(crate) struct SqliteWriter {
     pub(crate) tx: Transaction<'static, Sqlite>,
     /// The writer pool, for work after the commit.
     writer: SqlitePool,
+    /// For reads beside the transaction (`Committed`).
+    pub(crate) readers: SqlitePool,
     committed: Arc<Notify>,
     checkpoint_due: mpsc::Sender<()>,
 }
@@ -500,21 +503,6 @@ impl SqliteWriter {
             .fetch_optional(&mut *self.tx)
             .await?;
         Ok(crate::chain::head_from(head))
-    }
-
-    pub async fn existing(&mut self, event_ids: &[&str]) -> Result<Present> {
-        let mut present = Present::default();
-        for ids in event_ids.chunks(Self::BATCH_EVENTS) {
-            let mut query = sqlx::query(AssertSqlSafe(sql::existing_events(ids.len())));
-            for id in ids {
-                query = query.bind(*id);
-            }
-            for row in query.fetch_all(&mut *self.tx).await? {
-                let (id, declaration) = rows::event_key(&row)?;
-                present.insert(id, declaration);
-            }
-        }
-        Ok(present)
     }
 
     pub async fn insert_jobs(&mut self, jobs: &[CaptureJob]) -> Result<()> {
@@ -732,4 +720,20 @@ async fn checkpoint_after_commits(pool: SqlitePool, mut due: mpsc::Receiver<()>)
 fn json_array(items: &[impl serde::Serialize]) -> String {
     // Strings and integers always serialise.
     serde_json::to_string(items).expect("a list of strings or integers serialises")
+}
+
+/// Which of these eventIDs are committed, and as event or as error declaration.
+pub(crate) async fn existing(readers: &SqlitePool, event_ids: &[&str]) -> Result<Present> {
+    let mut present = Present::default();
+    for ids in event_ids.chunks(SqliteWriter::BATCH_EVENTS) {
+        let mut query = sqlx::query(AssertSqlSafe(sql::existing_events(ids.len())));
+        for id in ids {
+            query = query.bind(*id);
+        }
+        for row in query.fetch_all(readers).await? {
+            let (id, declaration) = rows::event_key(&row)?;
+            present.insert(id, declaration);
+        }
+    }
+    Ok(present)
 }

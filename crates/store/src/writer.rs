@@ -3,10 +3,58 @@
 
 use crate::capture::Present;
 use crate::master::MasterRecord;
-use crate::postgres::PgWriter;
+use crate::postgres::{PgEventCopy, PgWriter};
 use crate::rows::EventRow;
 use crate::sqlite::SqliteWriter;
-use crate::{CaptureJob, Result, StoreCounts};
+use crate::{CaptureJob, Result, StoreCounts, StoreError};
+
+/// What is committed, read beside a write transaction. The transaction holds the write
+/// lock, so nothing is committed meanwhile: committed rows are all that is stored except
+/// the transaction's own writes, which the writer keeps track of itself.
+pub(crate) enum Committed {
+    Sqlite(sqlx::SqlitePool),
+    Postgres(sqlx::PgPool),
+}
+
+impl Committed {
+    /// Which of these eventIDs are stored, and as event or as error declaration.
+    pub async fn existing(&self, event_ids: &[&str]) -> Result<Present> {
+        match self {
+            Committed::Sqlite(readers) => crate::sqlite::existing(readers, event_ids).await,
+            Committed::Postgres(pool) => crate::postgres::existing(pool, event_ids).await,
+        }
+    }
+}
+
+/// Events written batch after batch: on SQLite each batch is its own statements, on
+/// PostgreSQL every batch goes into one COPY (`PgEventCopy`). `finish` before the
+/// transaction's next statement; `abort` on failure.
+pub(crate) enum EventSink<'w> {
+    Sqlite(&'w mut SqliteWriter),
+    Postgres(PgEventCopy<'w>),
+}
+
+impl EventSink<'_> {
+    pub async fn send(&mut self, rows: Vec<EventRow<'_>>) -> Result<()> {
+        match self {
+            EventSink::Sqlite(w) => w.insert_events(rows).await,
+            EventSink::Postgres(copy) => copy.send(rows).await,
+        }
+    }
+
+    pub async fn finish(self) -> Result<()> {
+        match self {
+            EventSink::Sqlite(_) => Ok(()),
+            EventSink::Postgres(copy) => copy.finish().await,
+        }
+    }
+
+    pub async fn abort(self, reason: &StoreError) {
+        if let EventSink::Postgres(copy) = self {
+            copy.abort(reason).await;
+        }
+    }
+}
 
 pub(crate) enum Writer {
     Sqlite(SqliteWriter),
@@ -31,11 +79,12 @@ impl Writer {
         }
     }
 
-    /// Which of these eventIDs are stored, and as event or as error declaration.
-    pub async fn existing(&mut self, event_ids: &[&str]) -> Result<Present> {
+    /// Reads of what is committed, on connections of their own: they run while this
+    /// transaction writes.
+    pub fn committed(&self) -> Committed {
         match self {
-            Writer::Sqlite(w) => w.existing(event_ids).await,
-            Writer::Postgres(w) => w.existing(event_ids).await,
+            Writer::Sqlite(w) => Committed::Sqlite(w.readers.clone()),
+            Writer::Postgres(w) => Committed::Postgres(w.pool.clone()),
         }
     }
 
@@ -104,6 +153,14 @@ impl Writer {
         match self {
             Writer::Sqlite(w) => w.put_document(document).await,
             Writer::Postgres(w) => w.put_document(document).await,
+        }
+    }
+
+    /// Where a capture writes its events, batch after batch.
+    pub fn event_sink(&mut self) -> EventSink<'_> {
+        match self {
+            Writer::Sqlite(w) => EventSink::Sqlite(w),
+            Writer::Postgres(w) => EventSink::Postgres(w.event_copy()),
         }
     }
 

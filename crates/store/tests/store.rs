@@ -775,3 +775,47 @@ async fn captures_waiting_for_the_lock_leave_connections_to_reads() {
     }
     assert_eq!(t.store.counts().await.unwrap().events, 12);
 }
+
+/// A capture the database refuses part-way (here a row past several batches breaks a
+/// constraint, as a full disk or a broken server would break a write) stores nothing, and
+/// the store goes on: on PostgreSQL the refusal arrives while the rows are still streaming
+/// into one COPY, which the capture must abandon before the transaction rolls back.
+async fn a_capture_refused_part_way_stores_nothing_and_the_store_goes_on(t: TestStore) {
+    let store = &t.store;
+    store
+        .capture(common::numbered_events(0, 3, "BEFORE"), "test")
+        .await
+        .unwrap();
+    let refused = "urn:uuid:00000000-0000-4000-8000-000000012002";
+    let refuse = if t.postgres_schema().is_some() {
+        format!(
+            "CREATE FUNCTION refuse() RETURNS trigger LANGUAGE plpgsql AS \
+             $$ BEGIN RAISE EXCEPTION 'refused'; END $$; \
+             CREATE TRIGGER refuse BEFORE INSERT ON event FOR EACH ROW \
+             WHEN (NEW.event_id = '{refused}') EXECUTE FUNCTION refuse()"
+        )
+    } else {
+        format!(
+            "CREATE TRIGGER refuse BEFORE INSERT ON event FOR EACH ROW \
+             WHEN NEW.event_id = '{refused}' BEGIN SELECT RAISE(FAIL, 'refused'); END"
+        )
+    };
+    common::tamper(&t.location, &refuse).await;
+    // 12,000 events: 24 SQLite batches, 3 PostgreSQL batches; the refused one is near the end.
+    let result = store
+        .capture(common::numbered_events(10, 12_000, "BULK"), "test")
+        .await;
+    assert!(result.is_err(), "the refused row fails the capture");
+    let counts = store.counts().await.unwrap();
+    assert_eq!(counts.events, 3, "nothing of the refused capture is stored");
+    assert_eq!(counts.capture_jobs, 1, "nor its job");
+
+    let after = store
+        .capture(common::numbered_events(20_000, 2, "AFTER"), "test")
+        .await
+        .unwrap();
+    assert_eq!(after.job.events_stored, 2);
+    assert_eq!(store.counts().await.unwrap().events, 5);
+    assert!(store.verify_chain().await.unwrap().ok());
+}
+on_both_backends!(a_capture_refused_part_way_stores_nothing_and_the_store_goes_on);
