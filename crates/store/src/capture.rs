@@ -58,7 +58,7 @@ pub(crate) async fn capture(
     let mut seen: HashSet<(&str, bool)> = HashSet::with_capacity(events.len());
     let batch = writer.batch_events();
     // Lookups run on connections of their own, beside the write of the previous batch.
-    let committed = writer.committed();
+    let mut committed = writer.committed().await?;
     let mut sink = writer.event_sink();
     let streamed = async {
         // Rows of the previous batch, written while this batch is prepared: the database

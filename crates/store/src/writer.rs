@@ -13,15 +13,16 @@ use crate::{CaptureJob, Result, StoreCounts, StoreError};
 /// the transaction's own writes, which the writer keeps track of itself.
 pub(crate) enum Committed {
     Sqlite(sqlx::SqlitePool),
-    Postgres(sqlx::PgPool),
+    /// One connection for the whole capture: its statements stay prepared and planned.
+    Postgres(sqlx::pool::PoolConnection<sqlx::Postgres>),
 }
 
 impl Committed {
     /// Which of these eventIDs are stored, and as event or as error declaration.
-    pub async fn existing(&self, event_ids: &[&str]) -> Result<Present> {
+    pub async fn existing(&mut self, event_ids: &[&str]) -> Result<Present> {
         match self {
             Committed::Sqlite(readers) => crate::sqlite::existing(readers, event_ids).await,
-            Committed::Postgres(pool) => crate::postgres::existing(pool, event_ids).await,
+            Committed::Postgres(conn) => crate::postgres::existing(conn, event_ids).await,
         }
     }
 }
@@ -81,11 +82,11 @@ impl Writer {
 
     /// Reads of what is committed, on connections of their own: they run while this
     /// transaction writes.
-    pub fn committed(&self) -> Committed {
-        match self {
+    pub async fn committed(&self) -> Result<Committed> {
+        Ok(match self {
             Writer::Sqlite(w) => Committed::Sqlite(w.readers.clone()),
-            Writer::Postgres(w) => Committed::Postgres(w.pool.clone()),
-        }
+            Writer::Postgres(w) => Committed::Postgres(w.pool.acquire().await?),
+        })
     }
 
     pub async fn insert_jobs(&mut self, jobs: &[CaptureJob]) -> Result<()> {
