@@ -122,6 +122,11 @@ const POSTGRES_MIGRATIONS: &[Migration] = &[
         "audit trail hash chain",
         include_str!("../migrations/postgres/0010_audit_chain.sql"),
     ),
+    (
+        POSTGRES_REKEY_VERSION,
+        "identifier keys without roles",
+        include_str!("../migrations/postgres/0011_identifier_keys_per_identifier.sql"),
+    ),
 ];
 
 /// The migrations that add the hash chain: the rows already stored get their links in the
@@ -131,6 +136,8 @@ const POSTGRES_CHAIN_VERSION: i64 = 7;
 /// The migrations that add the audit trail's chain (`audit_chain::backfill_*`).
 const SQLITE_AUDIT_CHAIN_VERSION: i64 = 11;
 const POSTGRES_AUDIT_CHAIN_VERSION: i64 = 10;
+/// The migration that rekeys the identifier index (`postgres::rekey`).
+const POSTGRES_REKEY_VERSION: i64 = 11;
 
 const CREATE_MIGRATION_TABLE: &str = "CREATE TABLE IF NOT EXISTS schema_migration (\
      version BIGINT PRIMARY KEY, description TEXT NOT NULL, applied_at_us BIGINT NOT NULL)";
@@ -205,6 +212,9 @@ pub async fn run_postgres(options: &PgConnectOptions) -> Result<()> {
             }
             if version == POSTGRES_AUDIT_CHAIN_VERSION {
                 crate::audit_chain::backfill_postgres(&mut tx).await?;
+            }
+            if version == POSTGRES_REKEY_VERSION {
+                crate::postgres::rekey(&mut tx).await?;
             }
             sqlx::query(RECORD)
                 .bind(version)

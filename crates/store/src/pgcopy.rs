@@ -52,11 +52,7 @@ impl CopyBinary {
         self.opt_text(row.biz_location.as_deref());
         self.text(&row.capture_id);
         self.text(&row.body);
-        self.keys(
-            row.identifiers
-                .iter()
-                .map(|r| identifier_key(r.role, &r.id)),
-        );
+        self.keys(row.identifiers.iter().map(|r| identifier_key(&r.id)));
         self.bytes(&row.chain_hash);
     }
 

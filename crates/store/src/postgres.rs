@@ -10,7 +10,6 @@
 use std::str::FromStr;
 use std::sync::Arc;
 
-use lotrace_epcis::Role;
 use sha2::{Digest, Sha256};
 use sqlx::postgres::{PgConnectOptions, PgConnection, PgListener, PgPool, PgPoolOptions};
 use sqlx::{AssertSqlSafe, Postgres, Transaction};
@@ -41,10 +40,10 @@ const EVENTS_NAMING: &str = "WITH hits AS MATERIALIZED \
      (SELECT seq, event_time_us FROM event WHERE identifier_keys && $1) \
      SELECT e.seq, e.capture_id, e.body, e.event_time_us FROM hits JOIN event e USING (seq) \
      ORDER BY hits.event_time_us, hits.seq LIMIT $2";
-/// Identifiers per `&&` lookup. PostgreSQL rechecks every row the GIN index finds against
-/// the whole key array, comparing pair by pair, so one lookup of n identifiers (about 15 keys
-/// each, one per role) costs n times as much per row found: a partial replay asking for a
-/// thousand identifiers at once spent seconds in that recheck at 10^5 events.
+/// Identifiers (one key each) per `&&` lookup. PostgreSQL rechecks every row the GIN index
+/// finds against the whole key array, comparing pair by pair, so one lookup of n keys costs
+/// n times as much per row found: a partial replay asking for a thousand identifiers at once
+/// spent seconds in that recheck at 10^5 events, when each identifier was 14 keys.
 const IDENTIFIERS_PER_OVERLAP: usize = 32;
 /// As `EVENTS_NAMING`, positions only, in log order.
 const POSITIONS_NAMING: &str = "WITH hits AS MATERIALIZED \
@@ -176,12 +175,8 @@ impl PgStore {
     }
 
     pub async fn events_naming(&self, identifier: &str, limit: u32) -> Result<Vec<StoredEvent>> {
-        let keys: Vec<i64> = Role::ALL
-            .iter()
-            .map(|&role| identifier_key(role, identifier))
-            .collect();
         let rows = sqlx::query(EVENTS_NAMING)
-            .bind(keys)
+            .bind(vec![identifier_key(identifier)])
             .bind(i64::from(limit))
             .fetch_all(&self.pool)
             .await?;
@@ -204,10 +199,7 @@ impl PgStore {
     pub async fn positions_naming(&self, identifiers: &[String], limit: u32) -> Result<Vec<i64>> {
         let mut seqs: Vec<i64> = Vec::new();
         for chunk in identifiers.chunks(IDENTIFIERS_PER_OVERLAP) {
-            let keys: Vec<i64> = chunk
-                .iter()
-                .flat_map(|id| Role::ALL.iter().map(|&role| identifier_key(role, id)))
-                .collect();
+            let keys: Vec<i64> = chunk.iter().map(|id| identifier_key(id)).collect();
             let found: Vec<i64> = sqlx::query_scalar(POSITIONS_NAMING)
                 .bind(keys)
                 .bind(i64::from(limit))
@@ -417,17 +409,67 @@ impl PgStore {
     }
 }
 
-/// The 64-bit key under which an event is indexed for naming `identifier` in `role`: the
-/// first 8 bytes, big-endian, of SHA-256(role code byte, identifier bytes). Stored in
-/// `event.identifier_keys`; never change it (or reindex every event).
-pub(crate) fn identifier_key(role: Role, identifier: &str) -> i64 {
-    let digest = Sha256::new()
-        .chain_update([role.code()])
-        .chain_update(identifier.as_bytes())
-        .finalize();
+/// The 64-bit key under which an event is indexed for naming `identifier`, in whatever
+/// role: the first 8 bytes, big-endian, of SHA-256 of the identifier's bytes. Stored in
+/// `event.identifier_keys`, once for each role the event names it in (so that the array
+/// has one key per identifier row of SQLite's index); migration 11 rekeyed the events
+/// stored before (`rekey`). Never change it without another migration.
+///
+/// No role in the key: a lookup of one identifier asks for one key rather than one per
+/// role (14), and callers that care about the role check it in the event, as they check
+/// every match for a colliding key.
+pub(crate) fn identifier_key(identifier: &str) -> i64 {
+    let digest = Sha256::digest(identifier.as_bytes());
     let mut first = [0u8; 8];
     first.copy_from_slice(&digest[..8]);
     i64::from_be_bytes(first)
+}
+
+/// Events rekeyed per statement by `rekey`.
+const REKEY_BATCH_ROWS: i64 = 2_000;
+
+/// Recomputes `identifier_keys` of every stored event from its body (migration 11, in its
+/// transaction): the keys before it hashed the role with the identifier.
+pub(crate) async fn rekey(conn: &mut PgConnection) -> Result<u64> {
+    let mut after = 0i64;
+    let mut done = 0u64;
+    loop {
+        let batch: Vec<(i64, String)> =
+            sqlx::query_as("SELECT seq, body FROM event WHERE seq > $1 ORDER BY seq LIMIT $2")
+                .bind(after)
+                .bind(REKEY_BATCH_ROWS)
+                .fetch_all(&mut *conn)
+                .await?;
+        let Some((last, _)) = batch.last() else {
+            return Ok(done);
+        };
+        after = *last;
+        let mut seqs = Vec::with_capacity(batch.len());
+        let mut keys = Vec::with_capacity(batch.len());
+        for (seq, body) in &batch {
+            let event: lotrace_epcis::Event =
+                serde_json::from_str(body).map_err(|e| StoreError::Corrupt {
+                    seq: *seq,
+                    reason: e.to_string(),
+                })?;
+            let row_keys: Vec<String> = event
+                .identifiers()
+                .iter()
+                .map(|r| identifier_key(&r.id).to_string())
+                .collect();
+            seqs.push(*seq);
+            keys.push(format!("{{{}}}", row_keys.join(",")));
+        }
+        sqlx::query(
+            "UPDATE event SET identifier_keys = v.k::BIGINT[] \
+             FROM unnest($1::BIGINT[], $2::TEXT[]) AS v(seq, k) WHERE event.seq = v.seq",
+        )
+        .bind(&seqs)
+        .bind(&keys)
+        .execute(&mut *conn)
+        .await?;
+        done += batch.len() as u64;
+    }
 }
 
 async fn counts(conn: &mut PgConnection) -> Result<StoreCounts> {

@@ -36,7 +36,9 @@ impl SortKey {
 }
 
 /// Events naming one of `exact` (canonical identifiers) or an identifier starting with one
-/// of `prefixes`, in one of `roles`.
+/// of `prefixes`, in one of `roles`. The roles narrow the answer on SQLite only: on
+/// PostgreSQL the index keys name an identifier in any role, and the caller's filter checks
+/// the role.
 #[derive(Clone, Debug, Default)]
 pub struct IdentifierCondition {
     pub roles: Vec<Role>,
@@ -47,7 +49,8 @@ pub struct IdentifierCondition {
     pub prefixes: Vec<String>,
 }
 
-/// The indexed conditions of a query; all that are set hold for every event returned.
+/// The indexed conditions of a query: every event they match is returned, and on PostgreSQL
+/// perhaps more (see `IdentifierCondition`), which the caller's filter removes.
 #[derive(Clone, Debug, Default)]
 pub struct EventQuery {
     pub event_types: Option<Vec<String>>,
@@ -196,15 +199,11 @@ fn identifier_condition(
                 // Hashed keys cannot answer a prefix: the caller's filter does.
                 return;
             }
+            // The keys name identifiers in any role: the caller's filter checks the role.
             let keys: Vec<i64> = condition
                 .exact
                 .iter()
-                .flat_map(|id| {
-                    condition
-                        .roles
-                        .iter()
-                        .map(move |&role| crate::postgres::identifier_key(role, id))
-                })
+                .map(|id| crate::postgres::identifier_key(id))
                 .collect();
             params.push(Param::Keys(keys));
             let _ = write!(sql, " AND identifier_keys && ${}", params.len());

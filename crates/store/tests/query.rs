@@ -79,7 +79,8 @@ async fn identifiers_by_role_exact_and_by_prefix(t: TestStore) {
     };
     let found = t.store.query_events(&by_class).await.unwrap();
     assert_eq!(found.len(), 3);
-    // The wrong role finds nothing.
+    // The wrong role finds nothing on SQLite, whose index holds roles; PostgreSQL's keys
+    // name identifiers in any role, and leave the role to the caller's filter.
     let wrong_role = EventQuery {
         identifiers: vec![IdentifierCondition {
             roles: vec![Role::Epc],
@@ -89,7 +90,15 @@ async fn identifiers_by_role_exact_and_by_prefix(t: TestStore) {
         limit: 10,
         ..EventQuery::default()
     };
-    assert!(t.store.query_events(&wrong_role).await.unwrap().is_empty());
+    let wrong = t.store.query_events(&wrong_role).await.unwrap();
+    if t.is_postgres() {
+        assert_eq!(
+            wrong.iter().map(|r| r.stored.seq).collect::<Vec<_>>(),
+            found.iter().map(|r| r.stored.seq).collect::<Vec<_>>()
+        );
+    } else {
+        assert!(wrong.is_empty());
+    }
     // A prefix (the GTIN) is a superset on SQLite and left to the caller on PostgreSQL:
     // both return at least every lot of the GTIN.
     let gtin = lot0.rsplit_once("/10/").unwrap().0.to_owned();

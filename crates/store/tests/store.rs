@@ -819,3 +819,51 @@ async fn a_capture_refused_part_way_stores_nothing_and_the_store_goes_on(t: Test
     assert!(store.verify_chain().await.unwrap().ok());
 }
 on_both_backends!(a_capture_refused_part_way_stores_nothing_and_the_store_goes_on);
+
+/// A PostgreSQL store of the previous release hashed each identifier with its role.
+/// Opening it rekeys every event from its body (migration 11): here the keys are wiped and
+/// the migration forgotten, and lookups by identifier find the events again.
+#[tokio::test]
+async fn events_stored_before_the_rekey_are_found_after_it() {
+    let Some(t) = TestStore::postgres().await else {
+        return;
+    };
+    t.store
+        .capture(common::numbered_events(0, 3, "REKEY"), "test")
+        .await
+        .unwrap();
+    t.store
+        .capture(common::numbered_events(3, 2, "OTHER"), "test")
+        .await
+        .unwrap();
+    let lot_of = |name: &str| {
+        let event = &common::numbered_events(0, 1, name)[0];
+        let ids = event.identifiers();
+        let lot = ids.iter().find(|r| r.id.ends_with(name)).expect("the lot");
+        lot.id.clone()
+    };
+    let lot = lot_of("REKEY");
+    let found = t.store.events_naming(&lot, 100).await.unwrap();
+    assert_eq!(found.len(), 3);
+    let identifiers = t.store.counts().await.unwrap().identifiers;
+    t.store.close().await;
+    common::tamper(
+        &t.location,
+        "UPDATE event SET identifier_keys = '{}'; DELETE FROM schema_migration WHERE version = 11",
+    )
+    .await;
+
+    let store = t.open_again().await;
+    let again = store.events_naming(&lot, 100).await.unwrap();
+    assert_eq!(
+        again.iter().map(|e| e.seq).collect::<Vec<_>>(),
+        found.iter().map(|e| e.seq).collect::<Vec<_>>()
+    );
+    let positions = store
+        .positions_naming(&[lot_of("OTHER"), "urn:example:unknown".to_owned()], 100)
+        .await
+        .unwrap();
+    assert_eq!(positions, vec![4, 5]);
+    assert_eq!(store.counts().await.unwrap().identifiers, identifiers);
+    store.close().await;
+}
