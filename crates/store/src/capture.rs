@@ -13,7 +13,7 @@ use std::borrow::Cow;
 use std::collections::HashSet;
 
 use jiff::Timestamp;
-use lotrace_epcis::{Event, IdRef, Role, Time};
+use lotrace_epcis::{Event, Time};
 
 use crate::chain;
 use crate::master::{self, CounterStep};
@@ -213,9 +213,6 @@ fn new_rows<'a>(
                 .biz_step
                 .as_deref()
                 .map(|s| Cow::Borrowed(lotrace_epcis::cbv::BUSINESS_STEPS.bare(s).unwrap_or(s))),
-            disposition: event.disposition.as_deref().map(Cow::Borrowed),
-            read_point: canonical_in(&identifiers, Role::ReadPoint),
-            biz_location: canonical_in(&identifiers, Role::BizLocation),
             capture_id: Cow::Borrowed(capture_id),
             body,
             identifiers,
@@ -248,15 +245,6 @@ impl Present {
             self.events.contains(event_id)
         }
     }
-}
-
-/// The canonical form of the identifier in `role` (a read point, a business location: one
-/// at most), taken from the event's identifiers.
-fn canonical_in(identifiers: &[IdRef], role: Role) -> Option<Cow<'static, str>> {
-    identifiers
-        .iter()
-        .find(|r| r.role == role)
-        .map(|r| Cow::Owned(r.id.clone()))
 }
 
 /// A deterministic eventID for an event captured without one: its CBV 2.0 event hash ID

@@ -33,8 +33,8 @@ pub(crate) const CHAIN_BATCH_ROWS: u32 = 2_000;
 
 /// Every column of `event`, its chain hash and its capture job's source, by position.
 pub(crate) const CHAIN_ROWS_AFTER: &str = "SELECT seq, event_id, declaration, event_type, \
-     event_time_us, tz_offset_min, record_time_us, action, biz_step, disposition, read_point, \
-     biz_location, capture_id, body, chain_hash, source \
+     event_time_us, tz_offset_min, record_time_us, action, biz_step, capture_id, body, \
+     chain_hash, source \
      FROM event LEFT JOIN capture_job ON capture_job.id = event.capture_id \
      WHERE seq > $1 ORDER BY seq LIMIT $2";
 /// The last event's position and chain hash. Writers read it holding the backend's write

@@ -69,6 +69,11 @@ const SQLITE_MIGRATIONS: &[Migration] = &[
         "audit trail hash chain",
         include_str!("../migrations/sqlite/0011_audit_chain.sql"),
     ),
+    (
+        12,
+        "drop unread columns",
+        include_str!("../migrations/sqlite/0012_drop_unread_columns.sql"),
+    ),
 ];
 
 const POSTGRES_MIGRATIONS: &[Migration] = &[
@@ -126,6 +131,11 @@ const POSTGRES_MIGRATIONS: &[Migration] = &[
         POSTGRES_REKEY_VERSION,
         "identifier keys without roles",
         include_str!("../migrations/postgres/0011_identifier_keys_per_identifier.sql"),
+    ),
+    (
+        12,
+        "drop unread columns",
+        include_str!("../migrations/postgres/0012_drop_unread_columns.sql"),
     ),
 ];
 

@@ -14,7 +14,7 @@ pub(crate) const HEADER: &[u8] = b"PGCOPY\n\xff\r\n\0\0\0\0\0\0\0\0\0";
 /// The field count -1 that ends the data.
 pub(crate) const TRAILER: [u8; 2] = (-1i16).to_be_bytes();
 /// Columns of an event row: `sql::EVENT_COLUMNS`, then `identifier_keys` and `chain_hash`.
-const EVENT_FIELDS: i16 = 16;
+const EVENT_FIELDS: i16 = 13;
 /// The type OID of `int8`, the element type of `identifier_keys`.
 const INT8_OID: i32 = 20;
 
@@ -47,9 +47,6 @@ impl CopyBinary {
         self.int8(row.record_time_us);
         self.opt_text(row.action.as_deref());
         self.opt_text(row.biz_step.as_deref());
-        self.opt_text(row.disposition.as_deref());
-        self.opt_text(row.read_point.as_deref());
-        self.opt_text(row.biz_location.as_deref());
         self.text(&row.capture_id);
         self.text(&row.body);
         self.keys(row.identifiers.iter().map(|r| identifier_key(&r.id)));

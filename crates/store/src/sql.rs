@@ -7,8 +7,7 @@ use std::fmt::Write;
 
 /// The columns of `event`, in the order `EventRow` binds and decodes them.
 pub const EVENT_COLUMNS: &str = "seq, event_id, declaration, event_type, event_time_us, \
-     tz_offset_min, record_time_us, action, biz_step, disposition, read_point, biz_location, \
-     capture_id, body";
+     tz_offset_min, record_time_us, action, biz_step, capture_id, body";
 
 /// The columns of `capture_job`, in the order `insert_jobs` binds them.
 pub const JOB_COLUMNS: &str = "id, created_at_us, finished_at_us, running, success, \

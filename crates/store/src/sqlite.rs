@@ -495,7 +495,7 @@ pub(crate) struct SqliteWriter {
 }
 
 impl SqliteWriter {
-    /// Events per statement: 14 parameters each stays well under SQLite's 32766.
+    /// Events per statement: 12 parameters each stays well under SQLite's 32766.
     pub const BATCH_EVENTS: usize = crate::BATCH_EVENTS;
 
     pub async fn log_head(&mut self) -> Result<(i64, [u8; 32])> {
@@ -646,9 +646,6 @@ impl SqliteWriter {
                     .push_bind(row.record_time_us)
                     .push_bind(row.action)
                     .push_bind(row.biz_step)
-                    .push_bind(row.disposition)
-                    .push_bind(row.read_point)
-                    .push_bind(row.biz_location)
                     .push_bind(row.capture_id)
                     // Moved, not copied: the body is most of a row's bytes.
                     .push_bind(row.body)

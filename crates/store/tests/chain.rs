@@ -236,6 +236,75 @@ async fn rows_stored_before_the_chain_get_it_when_the_store_is_opened(t: TestSto
     store.close().await;
 }
 
+/// Columns of `event` that a store of an earlier release has and migration 12 drops.
+const UNREAD_COLUMNS: [&str; 3] = ["read_point", "biz_location", "disposition"];
+
+async fn unread_columns_left(location: &lotrace_store::Location) -> i64 {
+    use sqlx::Connection;
+    use std::str::FromStr;
+    let names = UNREAD_COLUMNS.map(|c| format!("'{c}'")).join(", ");
+    match location {
+        lotrace_store::Location::SqliteFile(path) => {
+            let options = sqlx::sqlite::SqliteConnectOptions::new().filename(path);
+            let mut conn = sqlx::SqliteConnection::connect_with(&options)
+                .await
+                .unwrap();
+            let sql =
+                format!("SELECT count(*) FROM pragma_table_info('event') WHERE name IN ({names})");
+            sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
+                .fetch_one(&mut conn)
+                .await
+                .unwrap()
+        }
+        lotrace_store::Location::Postgres(url) => {
+            let options = sqlx::postgres::PgConnectOptions::from_str(url).unwrap();
+            let mut conn = sqlx::PgConnection::connect_with(&options).await.unwrap();
+            let sql = format!(
+                "SELECT count(*) FROM information_schema.columns WHERE table_schema = current_schema() \
+                 AND table_name = 'event' AND column_name IN ({names})"
+            );
+            sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
+                .fetch_one(&mut conn)
+                .await
+                .unwrap()
+        }
+    }
+}
+
+/// A store of an earlier release kept read point, business location and disposition in
+/// columns of their own; opening it drops them (migration 12) and keeps every event, its
+/// chain and its lookups.
+async fn columns_an_earlier_release_kept_are_dropped_with_the_events_intact(t: TestStore) {
+    fill(&t.store).await;
+    let before = t.store.verify_chain().await.unwrap();
+    let counts = t.store.counts().await.unwrap();
+    t.store.close().await;
+    let add = UNREAD_COLUMNS
+        .map(|c| format!("ALTER TABLE event ADD COLUMN {c} TEXT;"))
+        .join(" ");
+    tamper(
+        &t.location,
+        &format!(
+            "{add} UPDATE event SET read_point = 'x', disposition = 'y'; \
+                  DELETE FROM schema_migration WHERE version = 12"
+        ),
+    )
+    .await;
+    assert_eq!(unread_columns_left(&t.location).await, 3);
+
+    let store = t.open_again().await;
+    assert_eq!(unread_columns_left(&t.location).await, 0);
+    assert_eq!(store.verify_chain().await.unwrap(), before);
+    assert_eq!(store.counts().await.unwrap(), counts);
+    store
+        .capture(numbered_events(700, 2, "AFTER"), "http")
+        .await
+        .unwrap();
+    assert!(store.verify_chain().await.unwrap().ok());
+    store.close().await;
+}
+on_both_backends!(columns_an_earlier_release_kept_are_dropped_with_the_events_intact);
+
 fn examples() -> Option<PathBuf> {
     let dir =
         Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/standards/epcis/examples");
