@@ -106,13 +106,7 @@ pub(crate) async fn capture(
         sink.send(ready).await
     }
     .await;
-    match streamed {
-        Ok(()) => sink.finish().await?,
-        Err(e) => {
-            sink.abort(&e).await;
-            return Err(e);
-        }
-    }
+    sink.close(streamed).await?;
 
     job.events_stored = is_new.iter().filter(|&&n| n).count() as u64;
     job.events_already_present = job.events_read - job.events_stored;

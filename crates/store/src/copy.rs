@@ -158,25 +158,33 @@ pub(crate) async fn copy_to(
     // Events with their chain hashes as stored, each link checked on the way: a copy of a
     // store whose chain does not verify is refused.
     let mut chain = crate::chain::Walker::new();
-    let mut after_seq = 0;
-    loop {
-        let batch = dispatch!(source, b => b.chain_rows_after(after_seq, COPY_BATCH_ROWS).await)?;
-        let Some(last) = batch.last() else { break };
-        after_seq = last.row.seq;
-        let mut rows = Vec::with_capacity(batch.len());
-        for mut row in batch {
-            let event = rows::index_from_body(&mut row.row)?;
-            row.row.chain_hash = chain
-                .check(&row, Ok(&event))
-                .map_err(StoreError::ChainBroken)?;
-            copied.identifiers += row.row.identifiers.len() as u64;
-            rows.push(row.row);
+    let mut sink = writer.event_sink();
+    let written = async {
+        let mut after_seq = 0;
+        loop {
+            let batch =
+                dispatch!(source, b => b.chain_rows_after(after_seq, COPY_BATCH_ROWS).await)?;
+            let Some(last) = batch.last() else {
+                return Ok(());
+            };
+            after_seq = last.row.seq;
+            let mut rows = Vec::with_capacity(batch.len());
+            for mut row in batch {
+                let event = rows::index_from_body(&mut row.row)?;
+                row.row.chain_hash = chain
+                    .check(&row, Ok(&event))
+                    .map_err(StoreError::ChainBroken)?;
+                copied.identifiers += row.row.identifiers.len() as u64;
+                rows.push(row.row);
+            }
+            copied.events += rows.len() as u64;
+            copied.max_seq = after_seq;
+            sink.send(rows).await?;
+            progress(CopyProgress { copied, total });
         }
-        copied.events += rows.len() as u64;
-        copied.max_seq = after_seq;
-        writer.insert_events(rows).await?;
-        progress(CopyProgress { copied, total });
     }
+    .await;
+    sink.close(written).await?;
 
     // Compare before committing: a source that changed under the copy leaves no copy behind.
     let copy_counts = writer.counts().await?;

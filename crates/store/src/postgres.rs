@@ -447,11 +447,8 @@ pub(crate) async fn rekey(conn: &mut PgConnection) -> Result<u64> {
         let mut seqs = Vec::with_capacity(batch.len());
         let mut keys = Vec::with_capacity(batch.len());
         for (seq, body) in &batch {
-            let event: lotrace_epcis::Event =
-                serde_json::from_str(body).map_err(|e| StoreError::Corrupt {
-                    seq: *seq,
-                    reason: e.to_string(),
-                })?;
+            let event = crate::chain::parse_body(body)
+                .map_err(|reason| StoreError::Corrupt { seq: *seq, reason })?;
             let row_keys: Vec<String> = event
                 .identifiers()
                 .iter()
@@ -548,7 +545,8 @@ impl PgEventCopy<'_> {
                 Ok(())
             }
             _ => Err(StoreError::Database(sqlx::Error::Protocol(
-                "the COPY of events failed to open".into(),
+                "rows sent after the COPY of events failed to start; the write is rolled back"
+                    .into(),
             ))),
         }
     }
@@ -702,18 +700,6 @@ impl PgWriter {
             .execute(&mut *self.tx)
             .await?;
         Ok(())
-    }
-
-    /// Writes events and their identifier keys in one COPY.
-    pub async fn insert_events(&mut self, rows: Vec<EventRow<'_>>) -> Result<()> {
-        let mut copy = self.event_copy();
-        match copy.send(rows).await {
-            Ok(()) => copy.finish().await,
-            Err(e) => {
-                copy.abort(&e).await;
-                Err(e)
-            }
-        }
     }
 
     /// A COPY of event rows that stays open across batches, so that the server works

@@ -6,7 +6,7 @@ use crate::master::MasterRecord;
 use crate::postgres::{PgEventCopy, PgWriter};
 use crate::rows::EventRow;
 use crate::sqlite::SqliteWriter;
-use crate::{CaptureJob, Result, StoreCounts, StoreError};
+use crate::{CaptureJob, Result, StoreCounts};
 
 /// What is committed, read beside a write transaction. The transaction holds the write
 /// lock, so nothing is committed meanwhile: committed rows are all that is stored except
@@ -27,9 +27,9 @@ impl Committed {
     }
 }
 
-/// Events written batch after batch: on SQLite each batch is its own statements, on
-/// PostgreSQL every batch goes into one COPY (`PgEventCopy`). `finish` before the
-/// transaction's next statement; `abort` on failure.
+/// Events and their identifier index, written batch after batch: on SQLite each batch is
+/// its own statements, on PostgreSQL every batch goes into one COPY (`PgEventCopy`).
+/// `close` it before the transaction's next statement.
 pub(crate) enum EventSink<'w> {
     Sqlite(&'w mut SqliteWriter),
     Postgres(PgEventCopy<'w>),
@@ -43,16 +43,17 @@ impl EventSink<'_> {
         }
     }
 
-    pub async fn finish(self) -> Result<()> {
-        match self {
-            EventSink::Sqlite(_) => Ok(()),
-            EventSink::Postgres(copy) => copy.finish().await,
-        }
-    }
-
-    pub async fn abort(self, reason: &StoreError) {
-        if let EventSink::Postgres(copy) = self {
-            copy.abort(reason).await;
+    /// Ends the sink after `written`, the outcome of its sends: on success the database
+    /// then holds every row sent; on failure the sink is abandoned, leaving the connection
+    /// usable for the rollback, and the failure returned.
+    pub async fn close(self, written: Result<()>) -> Result<()> {
+        match (self, written) {
+            (EventSink::Sqlite(_), written) => written,
+            (EventSink::Postgres(copy), Ok(())) => copy.finish().await,
+            (EventSink::Postgres(copy), Err(e)) => {
+                copy.abort(&e).await;
+                Err(e)
+            }
         }
     }
 }
@@ -157,19 +158,11 @@ impl Writer {
         }
     }
 
-    /// Where a capture writes its events, batch after batch.
+    /// Where events are written, batch after batch (captures and copies).
     pub fn event_sink(&mut self) -> EventSink<'_> {
         match self {
             Writer::Sqlite(w) => EventSink::Sqlite(w),
             Writer::Postgres(w) => EventSink::Postgres(w.event_copy()),
-        }
-    }
-
-    /// Writes events and their identifier index.
-    pub async fn insert_events(&mut self, rows: Vec<EventRow<'_>>) -> Result<()> {
-        match self {
-            Writer::Sqlite(w) => w.insert_events(rows).await,
-            Writer::Postgres(w) => w.insert_events(rows).await,
         }
     }
 
